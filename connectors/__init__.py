@@ -1,0 +1,1 @@
+"""Talking to the two remote systems (Salesforce, HubSpot). No Django imports here."""
