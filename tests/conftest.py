@@ -1,0 +1,4 @@
+pytest_plugins = [
+    "tests.fixtures.sf",
+    "tests.fixtures.hs",
+]
