@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 try:  # Translatable when Django is around; connectors/ must not require it.
     from django.utils.translation import gettext_lazy as _
@@ -41,9 +42,9 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class KindInfo:
-    label: str
-    help: str
-    fix: str
+    label: Any  # str, or a lazy translation under Django
+    help: Any
+    fix: Any
     permanent: bool
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IntegrationConfig(AppConfig):
+    name = "syncadmin.integration"
+    verbose_name = "Integration settings"
+
+    def ready(self) -> None:
+        from syncadmin.integration import audit, defaults  # noqa: F401  (connect signals)

@@ -1,0 +1,300 @@
+"""Per-account integration settings, with HubSpot's "Recommended setup" as defaults.
+
+Every settings model derives from AuditedModel: the audit mechanism (audit.py) compares the
+values loaded from the database with the saved ones, so no view writes audit rows itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from syncadmin.accounts.models import Account
+from syncadmin.integration import choices as c
+
+
+class AuditedModel(models.Model):
+    """Remembers the values it was loaded with so that changes can be audited."""
+
+    _loaded_values: dict[str, Any]
+    account_id: int
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def audit_label(self) -> str:
+        return str(self._meta.verbose_name).capitalize()
+
+
+class ContactSettings(AuditedModel):
+    """The Contacts tab (FEATURES D1–D8)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="contacts")
+    sf_to_hs_create = models.CharField(
+        _("When a Salesforce lead or contact is created or updated"),
+        max_length=20, choices=c.SfToHsCreate.choices, default=c.SfToHsCreate.CREATE_UPDATE,
+    )
+    hs_to_sf_object = models.CharField(
+        _("When a HubSpot contact is created or updated"),
+        max_length=10, choices=c.HsToSfObject.choices, default=c.HsToSfObject.LEAD,
+    )
+    sf_deletion = models.CharField(
+        _("When a Salesforce lead or contact is deleted"),
+        max_length=10, choices=c.DeletionRule.choices, default=c.DeletionRule.NOTHING,
+    )
+    lifecycle = models.CharField(
+        _("When a Salesforce contact's opportunity changes"),
+        max_length=10, choices=c.LifecycleRule.choices, default=c.LifecycleRule.UPDATE,
+    )
+    company_lifecycle_sync = models.BooleanField(
+        _("Also move the other contacts of the same company"), default=False,
+    )
+    inclusion_list_id = models.CharField(
+        _("Inclusion list"), max_length=40, blank=True,
+        help_text=_("Only members of this HubSpot list sync to Salesforce. None: all contacts."),
+    )
+    sf_picklist_mode = models.CharField(
+        _("Salesforce state/country picklists"),
+        max_length=12, choices=c.SfPicklistMode.choices, default=c.SfPicklistMode.DISABLED,
+    )
+    hs_state_country_mode = models.CharField(
+        _("HubSpot state/country values"),
+        max_length=10, choices=c.HsStateCountryMode.choices, default=c.HsStateCountryMode.MATCH,
+    )
+    only_with_email = models.BooleanField(
+        _("Only sync contacts with an email address"), default=True
+    )
+    direction = models.CharField(
+        _("Sync direction"), max_length=14, choices=c.Direction.choices, default=c.Direction.TWO_WAY
+    )
+    conflict_app = models.CharField(
+        _("When data conflicts, prefer"),
+        max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
+    )
+
+    class Meta:
+        verbose_name = _("contact settings")
+        verbose_name_plural = _("contact settings")
+
+    def __str__(self) -> str:
+        return f"Contact settings of {self.account}"
+
+    def clean(self) -> None:
+        # Creating SF records from HubSpot with nothing allowed to reach SF is contradictory.
+        if self.direction == c.Direction.TO_HUBSPOT and self.inclusion_list_id:
+            raise ValidationError(
+                {"inclusion_list_id": _("An inclusion list limits what syncs to Salesforce; "
+                                        "the direction is 'Only to HubSpot'.")}
+            )
+
+
+class ObjectSync(AuditedModel):
+    """Companies, Deals, Tickets and custom objects tabs (FEATURES E1, E3, H1, H3)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="object_syncs")
+    object = models.CharField(max_length=12, choices=c.SyncObject.choices)
+    sf_object = models.CharField(_("Salesforce object"), max_length=80, blank=True)
+    hs_object = models.CharField(_("HubSpot object"), max_length=80, blank=True)
+    enabled = models.BooleanField(_("Sync on"), default=False)
+    direction = models.CharField(
+        _("Sync direction"), max_length=14, choices=c.Direction.choices, default=c.Direction.TWO_WAY
+    )
+    conflict_app = models.CharField(
+        _("When data conflicts, prefer"),
+        max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
+    )
+    # Initial-sync limit, one property filter per side (H3): {"field", "operator", "value"}.
+    hs_filter = models.JSONField(_("HubSpot filter"), default=dict, blank=True)
+    sf_filter = models.JSONField(_("Salesforce filter"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("object sync")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "object", "sf_object"], name="one_sync_per_object"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_object_display()} sync of {self.account}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.object == c.SyncObject.CONTACTS:
+            errors["object"] = _("Contacts are configured in the Contacts tab.")
+        if self.object == c.SyncObject.CUSTOM:
+            if not self.sf_object.endswith("__c"):
+                errors["sf_object"] = _("Choose a Salesforce custom object (its name ends in __c).")
+            if self.direction != c.Direction.TO_HUBSPOT:
+                errors["direction"] = _("Custom objects sync one way, Salesforce to HubSpot.")
+        for name in ("hs_filter", "sf_filter"):
+            problem = _filter_problem(getattr(self, name))
+            if problem:
+                errors[name] = problem
+        if errors:
+            raise ValidationError(errors)
+
+
+def _filter_problem(flt: dict) -> str | None:
+    if not flt:
+        return None
+    if not isinstance(flt, dict) or not flt.get("field"):
+        return str(_("A filter needs a field."))
+    if flt.get("operator") not in c.FilterOperator.values:
+        return str(_("Unknown filter operator."))
+    needs_value = flt["operator"] in (c.FilterOperator.EQ, c.FilterOperator.NEQ,
+                                      c.FilterOperator.CONTAINS)
+    if needs_value and not str(flt.get("value", "")).strip():
+        return str(_("This operator needs a value."))
+    return None
+
+
+class FieldMapping(AuditedModel):
+    """One HubSpot property ⇄ Salesforce field (FEATURES F1–F4)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mappings")
+    object = models.CharField(max_length=12, choices=c.SyncObject.choices)
+    hs_property = models.CharField(_("HubSpot property"), max_length=100)
+    sf_field = models.CharField(_("Salesforce field"), max_length=100)
+    # Leads name some fields differently (MailingCity vs City); blank = no lead field.
+    sf_lead_field = models.CharField(_("Salesforce lead field"), max_length=100, blank=True)
+    field_type = models.CharField(
+        _("Type"), max_length=10, choices=c.FieldType.choices, default=c.FieldType.TEXT
+    )
+    sync_rule = models.CharField(
+        _("Sync rule"), max_length=10, choices=c.SyncRule.choices, default=c.SyncRule.PREFER_SF
+    )
+    conflict_app = models.CharField(
+        _("When both changed, prefer"),
+        max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
+    )
+    enabled = models.BooleanField(_("On"), default=True)
+    required = models.BooleanField(_("Required"), default=False)
+    custom = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("field mapping")
+        ordering = ["object", "-required", "hs_property"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "object", "hs_property"], name="one_mapping_per_property"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hs_property} ⇄ {self.sf_field}"
+
+    def audit_label(self) -> str:
+        return f"{self.get_object_display()} mapping {self.hs_property}"
+
+    def clean(self) -> None:
+        if self.required and (not self.enabled or self.sync_rule == c.SyncRule.NONE):
+            raise ValidationError(
+                {"enabled": _("A required mapping cannot be turned off or set to Don't sync.")}
+            )
+
+
+class TimelineEventSetting(AuditedModel):
+    """HubSpot → Salesforce: one HubSpot timeline event as SF tasks (FEATURES G1)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="timeline_events")
+    event = models.CharField(max_length=30, choices=c.TimelineEvent.choices)
+    enabled = models.BooleanField(_("Sync"), default=False)
+    sf_task_type = models.CharField(
+        _("Salesforce task type"), max_length=20, choices=c.SfTaskType.choices, blank=True,
+        default=c.SfTaskType.NONE,
+    )
+
+    class Meta:
+        verbose_name = _("timeline event")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "event"], name="one_setting_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_event_display()
+
+    def audit_label(self) -> str:
+        return f"Timeline event {self.get_event_display()}"
+
+
+class SfActivitySetting(AuditedModel):
+    """Salesforce → HubSpot: Tasks, Emails, Calls, Meetings sub-tabs (FEATURES G5)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sf_activities")
+    kind = models.CharField(max_length=10, choices=c.SfActivityKind.choices)
+    enabled = models.BooleanField(_("Sync on"), default=False)
+    deletion = models.CharField(
+        _("When deleted in Salesforce"),
+        max_length=10, choices=c.ActivityDeletion.choices, default=c.ActivityDeletion.NOTHING,
+    )
+    conflict_app = models.CharField(
+        _("When data conflicts, prefer"),
+        max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
+    )
+
+    class Meta:
+        verbose_name = _("Salesforce activity setting")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "kind"], name="one_setting_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def audit_label(self) -> str:
+        return f"Salesforce {self.get_kind_display()}"
+
+
+class ApiSettings(AuditedModel):
+    """The Salesforce API call allocation (FEATURES B2, I1)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="api")
+    allocation = models.PositiveIntegerField(
+        _("Allocated to HubSpot"), default=50_000, validators=[MinValueValidator(1)],
+        help_text=_("Salesforce API calls the integration may use in any 24 hours."),
+    )
+
+    class Meta:
+        verbose_name = _("API allocation")
+
+    def __str__(self) -> str:
+        return f"API allocation of {self.account}"
+
+
+class AuditEntry(models.Model):
+    """Who changed which setting, from what to what, when (FEATURES J2). Append-only."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        REFUSED = "refused", _("Refused")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    target = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)  # {field: [from, to]}
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["account", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.target}"

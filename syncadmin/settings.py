@@ -1,0 +1,194 @@
+"""Django settings: everything from the environment, with safe dev defaults (DESIGN.md 10).
+
+Dev and demo need no variables at all. With DEBUG off (production) the dev defaults for
+SECRET_KEY and FIELD_ENCRYPTION_KEY are refused, so a deployment cannot run on them.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from syncadmin.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SYNCADMIN_VAR_DIR", str(BASE_DIR / "var")))
+
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
+# A fixed Fernet key so dev databases stay readable across restarts; refused in production.
+DEV_FIELD_ENCRYPTION_KEY = "Zm9yLWRldi1vbmx5LW5vdC1hLXJlYWwtc2VjcmV0LTA="
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
+# Comma-separated Fernet keys: the first encrypts, all decrypt (key rotation).
+FIELD_ENCRYPTION_KEY = env_list("FIELD_ENCRYPTION_KEY", [DEV_FIELD_ENCRYPTION_KEY])
+
+if not DEBUG:
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured("Set SECRET_KEY (at least 32 characters) when DEBUG is off.")
+    if DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEY:
+        raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEY to your own Fernet key(s).")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "csp",
+    "encrypted_model_fields",
+    "syncadmin.accounts",
+    "syncadmin.integration",
+    "syncadmin.sync",
+    "syncadmin.health",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "syncadmin.integration.audit.AuditActorMiddleware",
+]
+
+ROOT_URLCONF = "syncadmin.urls"
+WSGI_APPLICATION = "syncadmin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "syncadmin.accounts.context.accounts",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'syncadmin.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's web, worker and beat share one SQLite file: WAL + immediate transactions
+    # avoid "database is locked" between them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE",
+         "timeout": 20}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("it", _("Italian")), ("pl", _("Polish")), ("da", _("Danish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "syncadmin"),
+    }
+    if env_bool("USE_REDIS_CACHE", not DEBUG)
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True  # a killed worker's job is redone (DESIGN.md 8)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+
+# Sandbox mode: the emulators' control API and the demo. Never on in production.
+SANDBOX = env_bool("SYNCADMIN_SANDBOX", DEBUG)
+SANDBOX_STATE_DIR = Path(env_str("SANDBOX_STATE_DIR", str(VAR_DIR / "sandbox")))
+SYNC_POLL_SECONDS = env_int("SYNC_POLL_SECONDS", 2 if SANDBOX else 60)
+CELERY_BEAT_SCHEDULE = {
+    "poll-active-accounts": {"task": "sync.poll_all", "schedule": float(SYNC_POLL_SECONDS)},
+}
+
+# OAuth apps and remote hosts. REMOTE_CA_FILE trusts an extra CA (the sandbox's).
+SALESFORCE_CLIENT_ID = env_str("SALESFORCE_CLIENT_ID")
+SALESFORCE_CLIENT_SECRET = env_str("SALESFORCE_CLIENT_SECRET")
+SALESFORCE_LOGIN_URL = env_str("SALESFORCE_LOGIN_URL", "https://login.salesforce.com")
+SALESFORCE_SANDBOX_LOGIN_URL = env_str(
+    "SALESFORCE_SANDBOX_LOGIN_URL", "https://test.salesforce.com"
+)
+HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID")
+HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET")
+HUBSPOT_API_HOST = env_str("HUBSPOT_API_HOST", "https://api.hubapi.com")
+HUBSPOT_AUTH_URL = env_str("HUBSPOT_AUTH_URL", "https://app.hubspot.com/oauth/authorize")
+REMOTE_CA_FILE = env_str("REMOTE_CA_FILE") or None
+
+# Security headers. HTTPS-only settings follow DEBUG so `check --deploy` passes in production.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# No inline scripts or styles anywhere (DESIGN.md 9).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *env_list("CSP_FORM_ACTION_EXTRA", [])],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
