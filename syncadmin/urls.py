@@ -9,6 +9,7 @@ from syncadmin.health import views as health_views
 account_patterns = [
     path("", include("syncadmin.accounts.urls")),
     path("settings/", include("syncadmin.integration.urls")),
+    path("health/", include("syncadmin.health.urls")),
 ]
 
 urlpatterns = [
