@@ -1,0 +1,670 @@
+"""In-memory state of the HubSpot emulator: object types, properties, records, search.
+
+No HTTP here (see `connectors.sandbox.hubspot`). Every public method expects the caller to
+hold `Portal.lock`. Values are stored as HubSpot stores them: strings, datetimes as ISO-8601
+UTC with milliseconds, dates as YYYY-MM-DD.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+
+# (plural name, objectTypeId, singular, label)
+OBJECT_TYPES: list[tuple[str, str, str, str]] = [
+    ("contacts", "0-1", "contact", "Contact"),
+    ("companies", "0-2", "company", "Company"),
+    ("deals", "0-3", "deal", "Deal"),
+    ("tickets", "0-5", "ticket", "Ticket"),
+    ("tasks", "0-27", "task", "Task"),
+    ("notes", "0-46", "note", "Note"),
+    ("meetings", "0-47", "meeting", "Meeting"),
+    ("calls", "0-48", "call", "Call"),
+    ("emails", "0-49", "email", "Email"),
+    ("p_projects", "2-1234", "p_project", "Project"),
+]
+
+LIFECYCLE = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead",
+             "opportunity", "customer", "evangelist", "other"]
+DEAL_STAGES = ["appointmentscheduled", "qualifiedtobuy", "presentationscheduled",
+               "decisionmakerboughtin", "contractsent", "closedwon", "closedlost"]
+LEAD_STATUS = ["NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT",
+               "CONNECTED", "BAD_TIMING"]
+
+DEFAULT_PROPS: dict[str, list[str]] = {
+    "contacts": ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate",
+                 "lastname"],
+    "companies": ["createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"],
+    "deals": ["amount", "closedate", "createdate", "dealname", "dealstage",
+              "hs_lastmodifieddate", "hs_object_id", "pipeline"],
+    "tickets": ["content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline",
+                "hs_pipeline_stage", "hs_ticket_category", "hs_ticket_priority", "subject"],
+}
+
+
+def now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{ms % 1000:03d}Z"
+    )
+
+
+def parse_ms(value: Any) -> int | None:
+    """Epoch millis or ISO-8601 (date or datetime) -> epoch millis, None if unparseable."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    s = str(value).strip()
+    if not s:
+        return None
+    if re.fullmatch(r"-?\d+", s):
+        return int(s)
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return int(dt.timestamp() * 1000)
+
+
+@dataclass
+class Prop:
+    name: str
+    label: str
+    type: str = "string"  # string number date datetime enumeration bool
+    field_type: str = "text"
+    group: str = "contactinformation"
+    options: list[str] = field(default_factory=list)
+    unique: bool = False
+    read_only: bool = False
+    calculated: bool = False
+    hubspot_defined: bool = True
+    description: str = ""
+    created_ms: int = field(default_factory=now_ms)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "fieldType": self.field_type,
+            "description": self.description,
+            "groupName": self.group,
+            "options": [
+                {"label": o.replace("_", " ").title() if self.type != "bool" else o.title(),
+                 "value": o, "displayOrder": i, "hidden": False}
+                for i, o in enumerate(self.options)
+            ],
+            "displayOrder": -1,
+            "calculated": self.calculated,
+            "externalOptions": False,
+            "hasUniqueValue": self.unique,
+            "hidden": False,
+            "hubspotDefined": self.hubspot_defined,
+            "modificationMetadata": {
+                "archivable": not self.hubspot_defined,
+                "readOnlyDefinition": self.hubspot_defined,
+                "readOnlyValue": self.read_only,
+            },
+            "formField": not self.read_only,
+            "createdAt": iso(self.created_ms),
+            "updatedAt": iso(self.created_ms),
+            "archived": False,
+        }
+
+
+def _base_props(plural: str) -> list[Prop]:
+    grp = {"contacts": "contactinformation", "companies": "companyinformation",
+           "deals": "dealinformation", "tickets": "ticketinformation"}.get(plural,
+                                                                          "information")
+    ps = [
+        Prop("hs_object_id", "Record ID", "number", "number", grp, read_only=True,
+             unique=True),
+        Prop("createdate", "Create Date", "datetime", "date", grp),
+        Prop("hs_lastmodifieddate", "Last Modified Date", "datetime", "date", grp,
+             read_only=True),
+        Prop("hubspot_owner_id", "Owner", "enumeration", "select", grp),
+        Prop("hs_createdate", "Object create date/time", "datetime", "date", grp,
+             read_only=True),
+    ]
+    return ps
+
+
+def default_properties(plural: str) -> list[Prop]:
+    ps = _base_props(plural)
+    g = ps[0].group
+    s = "string"
+
+    def t(name: str, label: str, typ: str = s, ft: str = "text", **kw: Any) -> Prop:
+        return Prop(name, label, typ, ft, g, **kw)
+
+    if plural == "contacts":
+        ps += [
+            t("email", "Email", unique=True),
+            t("firstname", "First Name"), t("lastname", "Last Name"),
+            t("phone", "Phone Number", ft="phonenumber"), t("mobilephone", "Mobile Phone Number"),
+            t("jobtitle", "Job Title"), t("company", "Company Name"), t("website", "Website URL"),
+            t("address", "Street Address"), t("city", "City"), t("state", "State/Region"),
+            t("country", "Country/Region"), t("zip", "Postal Code"),
+            t("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", options=LIFECYCLE),
+            t("hs_lead_status", "Lead Status", "enumeration", "radio", options=LEAD_STATUS),
+            t("lastmodifieddate", "Last Modified Date", "datetime", "date", read_only=True),
+            t("hs_email_optout", "Unsubscribed from all email", "bool", "booleancheckbox",
+              options=["true", "false"]),
+            t("numemployees", "Number of Employees", "number", "number"),
+            t("date_of_birth", "Date of birth", "date", "date"),
+            t("num_notes", "Number of Sales Activities", "number", "number", read_only=True,
+              calculated=True),
+        ]
+    elif plural == "companies":
+        ps += [
+            t("name", "Company name"), t("domain", "Company Domain Name"), t("city", "City"),
+            t("state", "State/Region"), t("country", "Country/Region"), t("phone", "Phone Number"),
+            t("industry", "Industry"), t("numberofemployees", "Number of Employees", "number",
+                                         "number"),
+            t("annualrevenue", "Annual Revenue", "number", "number"),
+            t("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", options=LIFECYCLE),
+        ]
+    elif plural == "deals":
+        ps += [
+            t("dealname", "Deal Name"), t("amount", "Amount", "number", "number"),
+            t("closedate", "Close Date", "datetime", "date"),
+            t("dealstage", "Deal Stage", "enumeration", "radio", options=DEAL_STAGES),
+            t("pipeline", "Pipeline", "enumeration", "select", options=["default"]),
+            t("description", "Deal Description", ft="textarea"),
+        ]
+    elif plural == "tickets":
+        ps += [
+            t("subject", "Ticket name"), t("content", "Ticket description", ft="textarea"),
+            t("hs_pipeline", "Pipeline", "enumeration", "select", options=["0"]),
+            t("hs_pipeline_stage", "Ticket status", "enumeration", "select",
+              options=["1", "2", "3", "4"]),
+            t("hs_ticket_priority", "Priority", "enumeration", "select",
+              options=["LOW", "MEDIUM", "HIGH", "URGENT"]),
+            t("hs_ticket_category", "Category", "enumeration", "checkbox",
+              options=["PRODUCT_ISSUE", "BILLING_ISSUE", "FEATURE_REQUEST", "GENERAL_INQUIRY"]),
+        ]
+    elif plural in ("tasks", "notes", "meetings", "calls", "emails"):
+        ps += [
+            t("hs_timestamp", "Activity date", "datetime", "date"),
+            t("hs_body_preview", "Body preview", read_only=True, calculated=True),
+        ]
+        extra = {
+            "tasks": [t("hs_task_subject", "Task Title"), t("hs_task_body", "Notes", ft="textarea"),
+                      t("hs_task_status", "Task Status", "enumeration", "select",
+                        options=["NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED",
+                                 "DEFERRED"]),
+                      t("hs_task_priority", "Priority", "enumeration", "select",
+                        options=["NONE", "LOW", "MEDIUM", "HIGH"])],
+            "notes": [t("hs_note_body", "Note body", ft="textarea")],
+            "meetings": [t("hs_meeting_title", "Meeting name"),
+                         t("hs_meeting_body", "Meeting description", ft="textarea"),
+                         t("hs_meeting_start_time", "Start Time", "datetime", "date"),
+                         t("hs_meeting_end_time", "End Time", "datetime", "date")],
+            "calls": [t("hs_call_title", "Call Title"), t("hs_call_body", "Call notes",
+                                                          ft="textarea"),
+                      t("hs_call_duration", "Call duration", "number", "number")],
+            "emails": [t("hs_email_subject", "Email subject"),
+                       t("hs_email_text", "Email body", ft="textarea"),
+                       t("hs_email_direction", "Email direction", "enumeration", "select",
+                         options=["EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"])],
+        }
+        ps += extra[plural]
+    elif plural == "p_projects":
+        ps += [
+            t("project_name", "Project name"),
+            t("project_code", "Project code", unique=True, hubspot_defined=False),
+            t("budget", "Budget", "number", "number", hubspot_defined=False),
+            t("status", "Status", "enumeration", "select",
+              options=["planned", "active", "done"], hubspot_defined=False),
+        ]
+    return ps
+
+
+@dataclass
+class Rec:
+    id: int
+    props: dict[str, str]
+    created: int
+    updated: int
+    archived: bool = False
+    archived_at: int | None = None
+
+
+@dataclass
+class PropError:
+    code: str
+    name: str
+    message: str
+
+
+class ObjectStore:
+    """Records of one object type with a modified-date index and unique-value indexes."""
+
+    def __init__(self, plural: str, type_id: str, singular: str, label: str,
+                 ids: itertools.count) -> None:
+        self.plural, self.type_id, self.singular, self.label = plural, type_id, singular, label
+        self.props: dict[str, Prop] = {p.name: p for p in default_properties(plural)}
+        self.records: dict[int, Rec] = {}
+        self.mod_index: list[tuple[int, int]] = []  # (updated ms, id) of live records
+        self.unique: dict[str, dict[str, int]] = {
+            p.name: {} for p in self.props.values() if p.unique and p.name != "hs_object_id"
+        }
+        self._ids = ids
+
+    # ---- helpers -------------------------------------------------------------------------
+    @property
+    def mod_prop(self) -> str:
+        return "lastmodifieddate" if self.plural == "contacts" else "hs_lastmodifieddate"
+
+    def norm_unique(self, name: str, value: str) -> str:
+        return value.strip().lower() if name == "email" else value
+
+    def find_by(self, prop: str, value: str) -> Rec | None:
+        if prop in ("hs_object_id", "id"):
+            try:
+                rec = self.records.get(int(value))
+            except ValueError:
+                return None
+            return rec if rec and not rec.archived else None
+        idx = self.unique.get(prop)
+        if idx is None:
+            return None
+        rid = idx.get(self.norm_unique(prop, str(value)))
+        return self.records.get(rid) if rid is not None else None
+
+    def live(self, rid: int) -> Rec | None:
+        rec = self.records.get(rid)
+        return rec if rec and not rec.archived else None
+
+    def add_unique_index(self, name: str) -> None:
+        idx: dict[str, int] = {}
+        for rec in self.records.values():
+            v = rec.props.get(name)
+            if v and not rec.archived:
+                idx.setdefault(self.norm_unique(name, v), rec.id)
+        self.unique[name] = idx
+
+    # ---- validation ----------------------------------------------------------------------
+    def validate(self, values: dict[str, Any], *, creating: bool,
+                 portal_id: int, owners: set[str]) -> tuple[dict[str, str], list[PropError]]:
+        """Normalise property values; return (clean values, errors). '' clears a value."""
+        clean: dict[str, str] = {}
+        errors: list[PropError] = []
+        for name, raw in values.items():
+            p = self.props.get(name)
+            if p is None:
+                errors.append(PropError("PROPERTY_DOESNT_EXIST", name,
+                                        f'Property "{name}" does not exist'))
+                continue
+            if p.read_only:
+                errors.append(PropError("READ_ONLY_VALUE", name,
+                                        f'"{name}" is a read only property; its value cannot '
+                                        "be set."))
+                continue
+            if raw is None:
+                clean[name] = ""
+                continue
+            v = ("true" if raw else "false") if isinstance(raw, bool) else str(raw)
+            if v == "":
+                clean[name] = ""
+                continue
+            err = None
+            if name == "email" and self.plural == "contacts":
+                v = v.strip()
+                if not EMAIL_RE.match(v):
+                    err = PropError("INVALID_EMAIL", name, f"Email address {v} is invalid")
+                else:
+                    v = v.lower()
+            elif p.type == "number":
+                try:
+                    f = float(v)
+                    if f != f or f in (float("inf"), float("-inf")):
+                        raise ValueError
+                except ValueError:
+                    err = PropError("INVALID_INTEGER", name, f"{v} was not a valid number.")
+            elif p.type == "bool":
+                if v.lower() not in ("true", "false"):
+                    err = PropError("INVALID_BOOLEAN", name, f"{v} was not a valid boolean.")
+                else:
+                    v = v.lower()
+            elif p.type == "date":
+                ms = parse_ms(v)
+                if ms is None:
+                    err = PropError("INVALID_DATE", name, f"{v} was not a valid date.")
+                elif ms % 86_400_000:
+                    err = PropError("INVALID_DATE", name, f"{v} is at not midnight!")
+                else:
+                    v = iso(ms)[:10]
+            elif p.type == "datetime":
+                ms = parse_ms(v)
+                if ms is None:
+                    err = PropError("INVALID_DATETIME", name, f"{v} was not a valid long.")
+                else:
+                    v = iso(ms)
+            elif p.type == "enumeration":
+                opts = list(p.options)
+                if name == "hubspot_owner_id":
+                    opts = sorted(owners)
+                parts = v.split(";") if p.field_type == "checkbox" else [v]
+                bad = [x for x in parts if x not in opts]
+                if bad:
+                    err = PropError("INVALID_OPTION", name,
+                                    f'{bad[0]} was not one of the allowed options: '
+                                    f"[{', '.join(opts)}]")
+            if err:
+                errors.append(err)
+            else:
+                clean[name] = v
+        return clean, errors
+
+    def unique_conflict(self, clean: dict[str, str], own_id: int | None) -> tuple[str, int] | None:
+        for name, idx in self.unique.items():
+            v = clean.get(name)
+            if not v:
+                continue
+            other = idx.get(self.norm_unique(name, v))
+            if other is not None and other != own_id:
+                return name, other
+        return None
+
+    # ---- writes --------------------------------------------------------------------------
+    def _index_remove(self, rec: Rec) -> None:
+        key = (rec.updated, rec.id)
+        i = bisect.bisect_left(self.mod_index, key)
+        if i < len(self.mod_index) and self.mod_index[i] == key:
+            del self.mod_index[i]
+        for name, idx in self.unique.items():
+            v = rec.props.get(name)
+            if v and idx.get(self.norm_unique(name, v)) == rec.id:
+                del idx[self.norm_unique(name, v)]
+
+    def _index_add(self, rec: Rec) -> None:
+        if rec.archived:
+            return
+        bisect.insort(self.mod_index, (rec.updated, rec.id))
+        for name, idx in self.unique.items():
+            v = rec.props.get(name)
+            if v:
+                idx.setdefault(self.norm_unique(name, v), rec.id)
+
+    def _stamp(self, rec: Rec) -> None:
+        rec.props["hs_object_id"] = str(rec.id)
+        rec.props["createdate"] = rec.props.get("createdate") or iso(rec.created)
+        rec.props["hs_createdate"] = iso(rec.created)
+        rec.props["hs_lastmodifieddate"] = iso(rec.updated)
+        if self.plural == "contacts":
+            rec.props["lastmodifieddate"] = iso(rec.updated)
+
+    def create(self, clean: dict[str, str], at: int | None = None,
+               created: int | None = None) -> Rec:
+        ts = at if at is not None else now_ms()
+        rid = next(self._ids)
+        props = {k: v for k, v in clean.items() if v != ""}
+        cms = created if created is not None else ts
+        if "createdate" in props:
+            cms = parse_ms(props["createdate"]) or cms
+        rec = Rec(rid, props, cms, ts)
+        self._stamp(rec)
+        self.records[rid] = rec
+        self._index_add(rec)
+        return rec
+
+    def update(self, rec: Rec, clean: dict[str, str], at: int | None = None) -> Rec:
+        self._index_remove(rec)
+        for k, v in clean.items():
+            if v == "":
+                rec.props.pop(k, None)
+            else:
+                rec.props[k] = v
+        ts = at if at is not None else now_ms()
+        rec.updated = max(ts, rec.updated + 1) if at is None else ts
+        self._stamp(rec)
+        self._index_add(rec)
+        return rec
+
+    def archive(self, rec: Rec) -> None:
+        self._index_remove(rec)
+        rec.archived = True
+        rec.archived_at = now_ms()
+
+    # ---- reads ---------------------------------------------------------------------------
+    def to_api(self, rec: Rec, props: list[str] | None,
+               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        names = props if props else DEFAULT_PROPS.get(
+            self.plural, ["createdate", "hs_lastmodifieddate", "hs_object_id"])
+        out: dict[str, Any] = {}
+        for n in names:
+            if n in self.props:
+                out[n] = rec.props.get(n)
+        for n in ("hs_object_id", "createdate", self.mod_prop):
+            out[n] = rec.props.get(n)
+        body: dict[str, Any] = {
+            "id": str(rec.id),
+            "properties": out,
+            "createdAt": iso(rec.created),
+            "updatedAt": iso(rec.updated),
+            "archived": rec.archived,
+        }
+        if rec.archived and rec.archived_at:
+            body["archivedAt"] = iso(rec.archived_at)
+        if extra:
+            body.update(extra)
+        return body
+
+    # ---- search --------------------------------------------------------------------------
+    def value_for_compare(self, rec: Rec, name: str) -> Any:
+        if name in ("hs_object_id", "id"):
+            return rec.id
+        v = rec.props.get(name)
+        if v is None:
+            return None
+        p = self.props.get(name)
+        if p and p.type in ("datetime", "date"):
+            return parse_ms(v)
+        if p and p.type == "number":
+            try:
+                return float(v)
+            except ValueError:
+                return None
+        return v.lower()
+
+    def coerce_filter_value(self, name: str, v: Any) -> Any:
+        if name in ("hs_object_id", "id"):
+            try:
+                return int(float(v))
+            except (TypeError, ValueError):
+                return None
+        p = self.props.get(name)
+        if p and p.type in ("datetime", "date"):
+            return parse_ms(v)
+        if p and p.type == "number":
+            try:
+                return float(v)
+            except (TypeError, ValueError):
+                return None
+        return str(v).lower() if v is not None else None
+
+    def match(self, rec: Rec, f: dict[str, Any]) -> bool:
+        name, op = f["propertyName"], f["operator"]
+        val = self.value_for_compare(rec, name)
+        if op == "HAS_PROPERTY":
+            return val is not None
+        if op == "NOT_HAS_PROPERTY":
+            return val is None
+        if op in ("IN", "NOT_IN"):
+            vals = {self.coerce_filter_value(name, x) for x in f.get("values") or []}
+            if op == "IN":
+                return val is not None and val in vals
+            return val is None or val not in vals
+        if op in ("CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"):
+            tok = str(f.get("value", "")).lower().strip("*")
+            has = val is not None and tok in str(val)
+            return has if op == "CONTAINS_TOKEN" else not has
+        target = self.coerce_filter_value(name, f.get("value"))
+        if op == "EQ":
+            return val is not None and val == target
+        if op == "NEQ":
+            return val is None or val != target
+        if val is None or target is None:
+            return False
+        try:
+            if op == "GT":
+                return val > target
+            if op == "GTE":
+                return val >= target
+            if op == "LT":
+                return val < target
+            if op == "LTE":
+                return val <= target
+            if op == "BETWEEN":
+                hi = self.coerce_filter_value(name, f.get("highValue"))
+                return hi is not None and target <= val <= hi
+        except TypeError:
+            return False
+        return False
+
+    def _range_candidates(
+        self, filters: list[dict[str, Any]]
+    ) -> tuple[list[int] | None, list[dict[str, Any]]]:
+        """(ids from the modified-date index, filters still to check) for one AND group."""
+        lo, hi = None, None  # inclusive bounds in ms
+        rest: list[dict[str, Any]] = []
+        used = False
+        for f in filters:
+            name, op = f["propertyName"], f["operator"]
+            ok_name = name == "hs_lastmodifieddate" or (
+                name == "lastmodifieddate" and self.plural == "contacts")
+            v = parse_ms(f.get("value")) if ok_name else None
+            if v is None or op not in ("GT", "GTE", "LT", "LTE", "EQ", "BETWEEN"):
+                rest.append(f)
+                continue
+            if op in ("GT", "GTE", "EQ", "BETWEEN"):
+                b = v + 1 if op == "GT" else v
+                lo = b if lo is None else max(lo, b)
+            if op in ("LT", "LTE", "EQ"):
+                b = v - 1 if op == "LT" else v
+                hi = b if hi is None else min(hi, b)
+            if op == "BETWEEN":
+                h = parse_ms(f.get("highValue"))
+                if h is None:
+                    rest.append(f)
+                else:
+                    hi = h if hi is None else min(hi, h)
+            used = True
+        if not used:
+            return None, filters
+        i = bisect.bisect_left(self.mod_index, (lo, -1)) if lo is not None else 0
+        j = (bisect.bisect_right(self.mod_index, (hi, float("inf")))
+             if hi is not None else len(self.mod_index))
+        return [rid for _, rid in self.mod_index[i:j]], rest
+
+    def _unique_candidates(self, filters: list[dict[str, Any]]) -> list[int] | None:
+        for f in filters:
+            name, op = f["propertyName"], f["operator"]
+            if op not in ("EQ", "IN") or not (name in self.unique or name in (
+                    "hs_object_id", "id")):
+                continue
+            vals = f.get("values") or [] if op == "IN" else [f.get("value")]
+            out = []
+            for v in vals:
+                r = self.find_by(name, str(v)) if v is not None else None
+                if r and r.id not in out:
+                    out.append(r.id)
+            return out
+        return None
+
+    def search(self, groups: list[list[dict[str, Any]]], sorts: list[tuple[str, bool]],
+               query: str | None) -> list[Rec]:
+        """All live records matching (OR of AND groups), sorted."""
+        in_mod_order = False
+        if not groups:
+            recs = [self.records[rid] for _, rid in self.mod_index]
+            in_mod_order = True
+        else:
+            matched: dict[int, Rec] = {}
+            for g in groups:
+                cands, rest = self._range_candidates(g)
+                if cands is None:
+                    cands = self._unique_candidates(g)
+                    rest = g
+                pool: Any = ((self.records[rid] for rid in cands) if cands is not None
+                             else (r for r in self.records.values() if not r.archived))
+                if not rest and len(groups) == 1:
+                    matched = {rid: self.records[rid] for rid in cands or []}
+                    in_mod_order = True
+                    break
+                for rec in pool:
+                    if rec.id not in matched and all(self.match(rec, f) for f in rest):
+                        matched[rec.id] = rec
+                if len(groups) == 1 and cands is not None and rest is not g:
+                    in_mod_order = True
+            recs = list(matched.values())
+        if query:
+            q = query.lower()
+            fields = ("email", "firstname", "lastname", "name", "domain", "dealname", "subject",
+                      "phone", "company")
+            recs = [r for r in recs if any(q in r.props.get(f, "").lower() for f in fields)]
+        if not sorts:
+            recs.sort(key=lambda r: r.id)
+            return recs
+        if in_mod_order and len(sorts) == 1 and sorts[0][0] in (
+                self.mod_prop, "hs_lastmodifieddate"):
+            if sorts[0][1]:
+                recs.reverse()
+            return recs
+        for name, desc in reversed(sorts):
+            recs.sort(key=lambda r, n=name: _sort_key(self.value_for_compare(r, n)),
+                      reverse=desc)
+        return recs
+
+
+def _sort_key(v: Any) -> tuple[int, Any]:
+    if v is None:
+        return (1, 0)
+    if isinstance(v, str):
+        return (0, v)
+    return (0, float(v))
+
+
+@dataclass
+class Portal:
+    """The whole in-memory HubSpot account."""
+
+    hub_id: int = 4_815_162
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    stores: dict[str, ObjectStore] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1001)
+        for plural, tid, singular, label in OBJECT_TYPES:
+            st = ObjectStore(plural, tid, singular, label, self._ids)
+            self.stores[plural] = st
+            for a in (plural, tid, singular):
+                self.aliases[a] = plural
+        self.aliases["project"] = "p_projects"
+        self.aliases["projects"] = "p_projects"
+
+    def store(self, name: str) -> ObjectStore | None:
+        key = self.aliases.get(name) or self.aliases.get(name.lower())
+        return self.stores.get(key) if key else None
+
+    def next_id(self) -> int:
+        return next(self._ids)
