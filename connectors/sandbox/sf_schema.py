@@ -1,0 +1,679 @@
+"""Object and field metadata of the Salesforce emulator (what describe answers).
+
+Field specs are compact tuples turned into `FieldDef`s; `describe_field` renders the JSON shape
+Salesforce's `/sobjects/X/describe/` returns. State and country picklists come from pycountry.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import pycountry
+
+API_VERSION = "59.0"
+
+KEY_PREFIXES = {
+    "Lead": "00Q",
+    "Contact": "003",
+    "Account": "001",
+    "Opportunity": "006",
+    "OpportunityContactRole": "00K",
+    "Case": "500",
+    "Task": "00T",
+    "User": "005",
+    "Project__c": "a00",
+}
+PREFIX_TO_OBJECT = {v: k for k, v in KEY_PREFIXES.items()}
+
+STAGES = {  # StageName -> (IsClosed, IsWon, Probability, ForecastCategoryName)
+    "Prospecting": (False, False, 10, "Pipeline"),
+    "Qualification": (False, False, 20, "Pipeline"),
+    "Negotiation/Review": (False, False, 90, "Pipeline"),
+    "Closed Won": (True, True, 100, "Closed"),
+    "Closed Lost": (True, False, 0, "Omitted"),
+}
+LEAD_STATUSES = [
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+]
+SOAP_TYPES = {
+    "id": "tns:ID",
+    "reference": "tns:ID",
+    "string": "xsd:string",
+    "email": "xsd:string",
+    "phone": "xsd:string",
+    "picklist": "xsd:string",
+    "textarea": "xsd:string",
+    "url": "xsd:string",
+    "combobox": "xsd:string",
+    "boolean": "xsd:boolean",
+    "date": "xsd:date",
+    "datetime": "xsd:dateTime",
+    "double": "xsd:double",
+    "currency": "xsd:double",
+    "percent": "xsd:double",
+    "int": "xsd:int",
+}
+TEXT_TYPES = {"string", "email", "phone", "picklist", "textarea", "url", "combobox"}
+NUMBER_TYPES = {"double", "currency", "percent", "int"}
+
+
+@dataclass
+class FieldDef:
+    name: str
+    type: str
+    label: str = ""
+    length: int = 0
+    required: bool = False  # nillable False and createable: REQUIRED_FIELD_MISSING when absent
+    createable: bool = True
+    updateable: bool = True
+    nillable: bool = True
+    external_id: bool = False
+    unique: bool = False
+    case_sensitive: bool = False
+    picklist: list[dict] | None = None
+    restricted: bool = False
+    reference_to: list[str] = field(default_factory=list)
+    relationship_name: str | None = None
+    custom: bool = False
+    defaulted: bool = False
+    calculated: bool = False
+    controller: str | None = None
+    auto_number: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = _label(self.name)
+        if self.type == "picklist" and self.picklist is None:
+            self.picklist = []
+
+
+def _label(name: str) -> str:
+    if name.endswith("__c"):
+        name = name[:-3]
+    if name.endswith("Id") and len(name) > 2:
+        return _label(name[:-2]) + " ID"
+    out = []
+    for i, ch in enumerate(name):
+        if ch == "_":
+            out.append(" ")
+            continue
+        if i and ch.isupper() and not name[i - 1].isupper() and name[i - 1] != "_":
+            out.append(" ")
+        out.append(ch)
+    return "".join(out)
+
+
+def _pl(values: list[str], default: str | None = None) -> list[dict]:
+    return [
+        {"value": v, "label": v, "active": True, "defaultValue": v == default, "validFor": None}
+        for v in values
+    ]
+
+
+def _system_fields(owner: bool = True) -> list[FieldDef]:
+    fs = [
+        FieldDef("Id", "id", "Record ID", 18, createable=False, updateable=False, nillable=False),
+        FieldDef(
+            "IsDeleted",
+            "boolean",
+            "Deleted",
+            createable=False,
+            updateable=False,
+            nillable=False,
+            defaulted=True,
+        ),
+        FieldDef(
+            "CreatedDate",
+            "datetime",
+            createable=False,
+            updateable=False,
+            nillable=False,
+            defaulted=True,
+        ),
+        FieldDef(
+            "CreatedById",
+            "reference",
+            "Created By ID",
+            18,
+            createable=False,
+            updateable=False,
+            nillable=False,
+            reference_to=["User"],
+            relationship_name="CreatedBy",
+            defaulted=True,
+        ),
+        FieldDef(
+            "LastModifiedDate",
+            "datetime",
+            createable=False,
+            updateable=False,
+            nillable=False,
+            defaulted=True,
+        ),
+        FieldDef(
+            "LastModifiedById",
+            "reference",
+            "Last Modified By ID",
+            18,
+            createable=False,
+            updateable=False,
+            nillable=False,
+            reference_to=["User"],
+            relationship_name="LastModifiedBy",
+            defaulted=True,
+        ),
+        FieldDef(
+            "SystemModstamp",
+            "datetime",
+            "System Modstamp",
+            createable=False,
+            updateable=False,
+            nillable=False,
+            defaulted=True,
+        ),
+    ]
+    if owner:
+        fs.append(
+            FieldDef(
+                "OwnerId",
+                "reference",
+                "Owner ID",
+                18,
+                nillable=False,
+                defaulted=True,
+                reference_to=["User"],
+                relationship_name="Owner",
+            )
+        )
+    return fs
+
+
+def _address(prefix: str) -> list[FieldDef]:
+    p = prefix
+    return [
+        FieldDef(f"{p}Street", "textarea", length=255),
+        FieldDef(f"{p}City", "string", length=40),
+        FieldDef(f"{p}State", "string", length=80),
+        FieldDef(f"{p}StateCode", "picklist", restricted=True, controller=f"{p}CountryCode"),
+        FieldDef(f"{p}PostalCode", "string", length=20),
+        FieldDef(f"{p}Country", "string", length=80),
+        FieldDef(f"{p}CountryCode", "picklist", restricted=True),
+    ]
+
+
+LEAD_SOURCES = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Trade Show", "Other"]
+INDUSTRIES = [
+    "Agriculture",
+    "Banking",
+    "Education",
+    "Finance",
+    "Healthcare",
+    "Manufacturing",
+    "Retail",
+    "Technology",
+    "Telecommunications",
+    "Other",
+]
+
+
+def base_objects() -> dict[str, list[FieldDef]]:
+    """Fresh field lists per object (mutable: the Tooling API appends custom fields)."""
+    name_calc = FieldDef(
+        "Name", "string", "Full Name", 121, createable=False, updateable=False, calculated=True
+    )
+    return {
+        "Lead": _system_fields()
+        + [
+            FieldDef("FirstName", "string", length=40),
+            FieldDef("LastName", "string", length=80, required=True, nillable=False),
+            name_calc,
+            FieldDef("Company", "string", length=255, required=True, nillable=False),
+            FieldDef("Title", "string", length=128),
+            FieldDef("Email", "email", length=80),
+            FieldDef("Phone", "phone", length=40),
+            FieldDef("MobilePhone", "phone", length=40),
+            *_address(""),
+            FieldDef(
+                "Status",
+                "picklist",
+                picklist=_pl(LEAD_STATUSES, "Open - Not Contacted"),
+                nillable=False,
+                defaulted=True,
+            ),
+            FieldDef("LeadSource", "picklist", picklist=_pl(LEAD_SOURCES)),
+            FieldDef("Industry", "picklist", picklist=_pl(INDUSTRIES)),
+            FieldDef("Description", "textarea", length=32000),
+            FieldDef(
+                "HasOptedOutOfEmail", "boolean", "Email Opt Out", nillable=False, defaulted=True
+            ),
+            FieldDef(
+                "IsConverted",
+                "boolean",
+                "Converted",
+                createable=False,
+                updateable=False,
+                nillable=False,
+                defaulted=True,
+            ),
+            FieldDef("ConvertedDate", "date", createable=False, updateable=False),
+            FieldDef(
+                "ConvertedAccountId",
+                "reference",
+                length=18,
+                createable=False,
+                updateable=False,
+                reference_to=["Account"],
+                relationship_name="ConvertedAccount",
+            ),
+            FieldDef(
+                "ConvertedContactId",
+                "reference",
+                length=18,
+                createable=False,
+                updateable=False,
+                reference_to=["Contact"],
+                relationship_name="ConvertedContact",
+            ),
+            FieldDef(
+                "ConvertedOpportunityId",
+                "reference",
+                length=18,
+                createable=False,
+                updateable=False,
+                reference_to=["Opportunity"],
+                relationship_name="ConvertedOpportunity",
+            ),
+        ],
+        "Contact": _system_fields()
+        + [
+            FieldDef(
+                "AccountId",
+                "reference",
+                length=18,
+                reference_to=["Account"],
+                relationship_name="Account",
+            ),
+            FieldDef("FirstName", "string", length=40),
+            FieldDef("LastName", "string", length=80, required=True, nillable=False),
+            FieldDef(
+                "Name",
+                "string",
+                "Full Name",
+                121,
+                createable=False,
+                updateable=False,
+                calculated=True,
+            ),
+            FieldDef("Email", "email", length=80),
+            FieldDef("Phone", "phone", "Business Phone", 40),
+            FieldDef("MobilePhone", "phone", length=40),
+            FieldDef("Title", "string", length=128),
+            FieldDef("Department", "string", length=80),
+            *_address("Mailing"),
+            FieldDef("LeadSource", "picklist", picklist=_pl(LEAD_SOURCES)),
+            FieldDef("Birthdate", "date"),
+            FieldDef("Description", "textarea", length=32000),
+            FieldDef(
+                "HasOptedOutOfEmail", "boolean", "Email Opt Out", nillable=False, defaulted=True
+            ),
+        ],
+        "Account": _system_fields()
+        + [
+            FieldDef("Name", "string", "Account Name", 255, required=True, nillable=False),
+            FieldDef("Website", "url", length=255),
+            FieldDef("Phone", "phone", "Account Phone", 40),
+            FieldDef("Industry", "picklist", picklist=_pl(INDUSTRIES)),
+            FieldDef(
+                "Type",
+                "picklist",
+                "Account Type",
+                picklist=_pl(
+                    ["Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"]
+                ),
+            ),
+            *_address("Billing"),
+            FieldDef("NumberOfEmployees", "int", "Employees"),
+            FieldDef("AnnualRevenue", "currency"),
+            FieldDef("Description", "textarea", length=32000),
+        ],
+        "Opportunity": _system_fields()
+        + [
+            FieldDef("Name", "string", "Opportunity Name", 120, required=True, nillable=False),
+            FieldDef(
+                "AccountId",
+                "reference",
+                length=18,
+                reference_to=["Account"],
+                relationship_name="Account",
+            ),
+            FieldDef(
+                "StageName",
+                "picklist",
+                "Stage",
+                picklist=_pl(list(STAGES)),
+                required=True,
+                nillable=False,
+                restricted=True,
+            ),
+            FieldDef("Amount", "currency"),
+            FieldDef("CloseDate", "date", required=True, nillable=False),
+            FieldDef("Probability", "percent", "Probability (%)", defaulted=True),
+            FieldDef(
+                "IsClosed",
+                "boolean",
+                "Closed",
+                createable=False,
+                updateable=False,
+                nillable=False,
+                calculated=True,
+            ),
+            FieldDef(
+                "IsWon",
+                "boolean",
+                "Won",
+                createable=False,
+                updateable=False,
+                nillable=False,
+                calculated=True,
+            ),
+            FieldDef(
+                "ForecastCategoryName",
+                "picklist",
+                "Forecast Category",
+                picklist=_pl(["Pipeline", "Best Case", "Commit", "Omitted", "Closed"]),
+                defaulted=True,
+            ),
+            FieldDef(
+                "Type",
+                "picklist",
+                "Opportunity Type",
+                picklist=_pl(["Existing Business", "New Business"]),
+            ),
+            FieldDef("LeadSource", "picklist", picklist=_pl(LEAD_SOURCES)),
+            FieldDef("Description", "textarea", length=32000),
+        ],
+        "OpportunityContactRole": _system_fields(owner=False)
+        + [
+            FieldDef(
+                "OpportunityId",
+                "reference",
+                length=18,
+                required=True,
+                nillable=False,
+                updateable=False,
+                reference_to=["Opportunity"],
+                relationship_name="Opportunity",
+            ),
+            FieldDef(
+                "ContactId",
+                "reference",
+                length=18,
+                required=True,
+                nillable=False,
+                reference_to=["Contact"],
+                relationship_name="Contact",
+            ),
+            FieldDef(
+                "Role",
+                "picklist",
+                picklist=_pl(
+                    [
+                        "Business User",
+                        "Decision Maker",
+                        "Economic Buyer",
+                        "Economic Decision Maker",
+                        "Evaluator",
+                        "Influencer",
+                        "Technical Buyer",
+                        "Other",
+                    ]
+                ),
+            ),
+            FieldDef("IsPrimary", "boolean", "Primary", nillable=False, defaulted=True),
+        ],
+        "Case": _system_fields()
+        + [
+            FieldDef(
+                "CaseNumber",
+                "string",
+                "Case Number",
+                30,
+                createable=False,
+                updateable=False,
+                auto_number=True,
+                nillable=False,
+            ),
+            FieldDef("Subject", "string", length=255),
+            FieldDef(
+                "Status",
+                "picklist",
+                picklist=_pl(["New", "Working", "Escalated", "Closed"], "New"),
+                defaulted=True,
+            ),
+            FieldDef("Origin", "picklist", "Case Origin", picklist=_pl(["Phone", "Email", "Web"])),
+            FieldDef(
+                "Priority",
+                "picklist",
+                picklist=_pl(["High", "Medium", "Low"], "Medium"),
+                defaulted=True,
+            ),
+            FieldDef(
+                "AccountId",
+                "reference",
+                length=18,
+                reference_to=["Account"],
+                relationship_name="Account",
+            ),
+            FieldDef(
+                "ContactId",
+                "reference",
+                length=18,
+                reference_to=["Contact"],
+                relationship_name="Contact",
+            ),
+            FieldDef(
+                "IsClosed",
+                "boolean",
+                "Closed",
+                createable=False,
+                updateable=False,
+                nillable=False,
+                calculated=True,
+            ),
+            FieldDef("Description", "textarea", length=32000),
+        ],
+        "Task": _system_fields()
+        + [
+            FieldDef("Subject", "combobox", length=255),
+            FieldDef(
+                "Status",
+                "picklist",
+                picklist=_pl(
+                    [
+                        "Not Started",
+                        "In Progress",
+                        "Completed",
+                        "Waiting on someone else",
+                        "Deferred",
+                    ],
+                    "Not Started",
+                ),
+                nillable=False,
+                defaulted=True,
+            ),
+            FieldDef(
+                "Priority",
+                "picklist",
+                picklist=_pl(["High", "Normal", "Low"], "Normal"),
+                nillable=False,
+                defaulted=True,
+            ),
+            FieldDef("ActivityDate", "date", "Due Date Only"),
+            FieldDef(
+                "WhoId",
+                "reference",
+                "Name ID",
+                18,
+                reference_to=["Contact", "Lead"],
+                relationship_name="Who",
+            ),
+            FieldDef(
+                "WhatId",
+                "reference",
+                "Related To ID",
+                18,
+                reference_to=["Account", "Opportunity", "Case", "Project__c"],
+                relationship_name="What",
+            ),
+            FieldDef(
+                "IsClosed",
+                "boolean",
+                "Closed",
+                createable=False,
+                updateable=False,
+                nillable=False,
+                calculated=True,
+            ),
+            FieldDef("Description", "textarea", "Comments", 32000),
+        ],
+        "User": _system_fields(owner=False)
+        + [
+            FieldDef("Username", "string", length=80, required=True, nillable=False, unique=True),
+            FieldDef("FirstName", "string", length=40),
+            FieldDef("LastName", "string", length=80, required=True, nillable=False),
+            FieldDef(
+                "Name",
+                "string",
+                "Full Name",
+                121,
+                createable=False,
+                updateable=False,
+                calculated=True,
+            ),
+            FieldDef("Email", "email", length=128, required=True, nillable=False),
+            FieldDef("Alias", "string", length=8, required=True, nillable=False),
+            FieldDef("IsActive", "boolean", "Active", nillable=False, defaulted=True),
+        ],
+        "Project__c": _system_fields()
+        + [
+            FieldDef("Name", "string", "Project Name", 80),
+            FieldDef(
+                "Status__c",
+                "picklist",
+                "Status",
+                custom=True,
+                picklist=_pl(["Planned", "Active", "Done"]),
+                restricted=True,
+            ),
+            FieldDef("Budget__c", "currency", "Budget", custom=True),
+            FieldDef("Start_Date__c", "date", "Start Date", custom=True),
+            FieldDef(
+                "Account__c",
+                "reference",
+                "Account",
+                18,
+                custom=True,
+                reference_to=["Account"],
+                relationship_name="Account__r",
+            ),
+        ],
+    }
+
+
+OBJECT_LABELS = {
+    "Lead": ("Lead", "Leads"),
+    "Contact": ("Contact", "Contacts"),
+    "Account": ("Account", "Accounts"),
+    "Opportunity": ("Opportunity", "Opportunities"),
+    "OpportunityContactRole": ("Opportunity Contact Role", "Opportunity Contact Role"),
+    "Case": ("Case", "Cases"),
+    "Task": ("Task", "Tasks"),
+    "User": ("User", "Users"),
+    "Project__c": ("Project", "Projects"),
+}
+
+# ---------------------------------------------------------------- states and countries
+
+STATE_COUNTRIES = ("US", "CA", "IT", "AU", "MX", "BR", "IN", "IE")
+
+
+def default_countries() -> list[dict]:
+    out = []
+    for c in pycountry.countries:
+        label = getattr(c, "common_name", None) or c.name
+        out.append({"value": c.alpha_2, "label": label, "active": True})
+    out.sort(key=lambda d: d["label"])
+    return out
+
+
+def default_states() -> list[dict]:
+    out = []
+    for cc in STATE_COUNTRIES:
+        seen = set()
+        for s in sorted(pycountry.subdivisions.get(country_code=cc), key=lambda s: s.name):
+            code = s.code.split("-", 1)[1]
+            if code in seen:
+                continue
+            seen.add(code)
+            out.append({"value": code, "label": s.name, "active": True, "country": cc})
+    return out
+
+
+def valid_for(country_index: int) -> str:
+    """Salesforce's dependent-picklist bitmap: bit i (MSB first) set = valid for value i."""
+    buf = bytearray(country_index // 8 + 1)
+    buf[country_index // 8] |= 0x80 >> (country_index % 8)
+    return base64.b64encode(bytes(buf)).decode()
+
+
+def describe_field(f: FieldDef, picklist: list[dict] | None = None) -> dict[str, Any]:
+    ftype = f.type
+    length = f.length if ftype in TEXT_TYPES or ftype in ("id", "reference") else 0
+    if ftype == "picklist" and not length:
+        length = 255
+    values = picklist if picklist is not None else (f.picklist or [])
+    return {
+        "name": f.name,
+        "label": f.label,
+        "type": ftype,
+        "soapType": SOAP_TYPES.get(ftype, "xsd:string"),
+        "length": length,
+        "byteLength": length * 3,
+        "digits": 9 if ftype == "int" else 0,
+        "precision": 18 if ftype in ("double", "currency", "percent") else 0,
+        "scale": 2 if ftype in ("double", "currency", "percent") else 0,
+        "nillable": f.nillable and not f.required,
+        "createable": f.createable,
+        "updateable": f.updateable,
+        "defaultedOnCreate": f.defaulted,
+        "calculated": f.calculated,
+        "autoNumber": f.auto_number,
+        "custom": f.custom or f.name.endswith("__c"),
+        "externalId": f.external_id,
+        "unique": f.unique,
+        "caseSensitive": f.case_sensitive,
+        "idLookup": f.name == "Id" or f.external_id or f.name in ("Email", "Name", "Username"),
+        "filterable": True,
+        "sortable": ftype != "textarea",
+        "groupable": ftype not in ("textarea", "double", "currency", "percent", "datetime"),
+        "nameField": f.name == "Name",
+        "picklistValues": [
+            {k: v.get(k) for k in ("active", "defaultValue", "label", "validFor", "value")}
+            | {"defaultValue": bool(v.get("defaultValue"))}
+            for v in values
+        ],
+        "restrictedPicklist": f.restricted,
+        "dependentPicklist": f.controller is not None,
+        "controllerName": f.controller,
+        "referenceTo": list(f.reference_to),
+        "relationshipName": f.relationship_name,
+        "defaultValue": None,
+        "inlineHelpText": None,
+        "htmlFormatted": False,
+        "permissionable": f.nillable and not f.required and f.createable,
+    }
