@@ -10,8 +10,9 @@ from syncadmin.accounts.models import Account
 from syncadmin.health.ledger import DbLedger, budget_for
 
 if TYPE_CHECKING:
-    from connectors.hubspot import HubSpotAdapter
     from connectors.salesforce import SalesforceAdapter
+
+    from connectors.hubspot import HubSpotAdapter
 
 
 def _ca_file(account: Account) -> str | None:

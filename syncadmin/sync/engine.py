@@ -1,0 +1,700 @@
+"""The contact sync: read both sides' changes, decide with the pure rules, write in bulk.
+
+One run = one closed window per side (DESIGN.md decision 4): Salesforce rows with
+SystemModstamp in (watermark, until] — read with queryAll so deletions come in the same
+request — and HubSpot contacts modified in the same window. Writes are upserts keyed by the
+other side's id (HubSpot_Id__c in Salesforce, the email or salesforce_id in HubSpot), so a
+run killed anywhere and run again creates no duplicate (decision 3). Watermarks move only
+after everything in the window was applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from connectors.errors import BudgetExhausted, Kind, RemoteError
+from syncadmin.accounts.models import Account
+from syncadmin.integration.models import ContactSettings, FieldMapping
+from syncadmin.sync import geo, rules
+from syncadmin.sync.models import (
+    Direction,
+    LinkStatus,
+    RecordLink,
+    SyncError,
+    Watermark,
+)
+
+log = logging.getLogger(__name__)
+
+SF_EXT_ID = "HubSpot_Id__c"  # external-ID field carrying the HubSpot id on Lead and Contact
+HS_SF_ID = "salesforce_id"  # unique HubSpot property carrying the Salesforce id
+SF_OBJECTS = ("Contact", "Lead")
+LAG = dt.timedelta(seconds=3)  # a transaction can commit with an earlier timestamp
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+ADDRESS = ("country", "state")
+
+
+def soql_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def soql_quote(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    failed: int = 0
+    excluded: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Pair:
+    """One person as seen in this run on either side."""
+
+    link: RecordLink | None = None
+    sf: dict[str, Any] | None = None  # raw Salesforce row
+    sf_object: str = ""
+    hs: dict[str, Any] | None = None  # HubSpot properties
+    hs_id: str | None = None
+    sf_deleted: bool = False
+    hs_deleted: bool = False
+    failed: bool = False
+    errors: list[tuple[RemoteError | None, str]] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    to_hs: Counts = field(default_factory=Counts)
+    to_sf: Counts = field(default_factory=Counts)
+    sf_calls: int = 0
+    hs_calls: int = 0
+    seconds: float = 0.0
+    paused: bool = False
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "contacts": {"to_hs": self.to_hs.as_dict(), "to_sf": self.to_sf.as_dict()},
+            "sf_api_calls": self.sf_calls,
+            "hs_api_calls": self.hs_calls,
+            "seconds": round(self.seconds, 3),
+            "paused": self.paused,
+        }
+
+
+def policy_of(settings_row: ContactSettings) -> rules.ContactPolicy:
+    names = rules.ContactPolicy.__dataclass_fields__
+    return rules.ContactPolicy(**{n: getattr(settings_row, n) for n in names})
+
+
+def mappings_of(account: Account) -> list[rules.Mapping]:
+    return [
+        rules.Mapping(
+            hs_property=m.hs_property, sf_field=m.sf_field, sf_lead_field=m.sf_lead_field,
+            rule=m.sync_rule, conflict_app=m.conflict_app, enabled=m.enabled,
+            field_type=m.field_type,
+        )
+        for m in FieldMapping.objects.filter(account=account, object="contacts")
+    ]
+
+
+class ContactSync:
+    def __init__(self, account: Account, sf: Any, hs: Any, *, progress: Any = None) -> None:
+        self.account = account
+        self.sf = sf
+        self.hs = hs
+        self.policy = policy_of(account.contacts)
+        self.mappings = [m for m in mappings_of(account) if m.enabled and m.rule != "none"]
+        self.result = Result()
+        self.progress = progress or (lambda done, total: None)
+        self._members: set[str] | None = None
+        self._custom_picklists: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
+
+    # ---- fields -------------------------------------------------------------------------
+
+    def sf_fields(self, sf_object: str) -> list[str]:
+        names = {"Id", "SystemModstamp", "IsDeleted", "Email", SF_EXT_ID}
+        if sf_object == "Lead":
+            names |= {"IsConverted", "ConvertedContactId"}
+        for m in self.mappings:
+            if m.hs_property in ADDRESS:
+                continue
+            name = m.sf_name(sf_object)
+            if name:
+                names.add(name)
+        prefix = "Mailing" if sf_object == "Contact" else ""
+        if any(m.hs_property in ADDRESS for m in self.mappings):
+            names |= {f"{prefix}Country", f"{prefix}State"}
+            if self.policy.sf_picklist_mode != "disabled":
+                names |= {f"{prefix}CountryCode", f"{prefix}StateCode"}
+        return sorted(names)
+
+    def hs_properties(self) -> list[str]:
+        props = {m.hs_property for m in self.mappings}
+        return sorted(props | {"email", HS_SF_ID, "lifecyclestage", "hs_object_id"})
+
+    def canonical_sf(self, sf_object: str, row: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for m in self.mappings:
+            if m.hs_property in ADDRESS:
+                continue
+            name = m.sf_name(sf_object)
+            if name:
+                values[m.hs_property] = row.get(name)
+        if any(m.hs_property in ADDRESS for m in self.mappings):
+            address = geo.from_salesforce_address(
+                row, sf_object=sf_object, sf_mode=self.policy.sf_picklist_mode
+            )
+            for key in ADDRESS:
+                if any(m.hs_property == key for m in self.mappings):
+                    values[key] = address.get(key)
+        return values
+
+    def canonical_hs(self, props: dict[str, Any]) -> dict[str, Any]:
+        return {m.hs_property: props.get(m.hs_property) for m in self.mappings}
+
+    def to_sf_fields(self, sf_object: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Canonical values → Salesforce field names (raises geo.PicklistError)."""
+        out: dict[str, Any] = {}
+        for m in self.mappings:
+            if m.hs_property not in values or m.hs_property in ADDRESS:
+                continue
+            name = m.sf_name(sf_object)
+            if name:
+                value = values[m.hs_property]
+                out[name] = None if value == "" else value
+        address = {k: values[k] for k in ADDRESS if k in values}
+        if address:
+            customs, states = self.custom_picklists()
+            out.update(geo.to_salesforce_address(
+                address, sf_object=sf_object, sf_mode=self.policy.sf_picklist_mode,
+                hs_mode=self.policy.hs_state_country_mode,
+                custom_countries=customs or None, custom_states=states or None,
+            ))
+        return out
+
+    def custom_picklists(self) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """The org's own CountryCode/StateCode picklists, for the customized mode."""
+        if self.policy.sf_picklist_mode != "customized":
+            return {}, {}
+        if self._custom_picklists is None:
+            describe = self.sf.describe("Contact")
+            countries: dict[str, str] = {}
+            states: dict[str, dict[str, str]] = {}
+            for f in describe.get("fields", []):
+                if f["name"] == "MailingCountryCode":
+                    countries = {p["value"]: p["label"] for p in f.get("picklistValues", [])
+                                 if p.get("active", True)}
+                elif f["name"] == "MailingStateCode":
+                    for p in f.get("picklistValues", []):
+                        country = p.get("country") or (p["value"].split("-")[0] if "-" in p[
+                            "value"] else "")
+                        states.setdefault(country, {})[p["value"]] = p["label"]
+            self._custom_picklists = (countries, states)
+        return self._custom_picklists
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def watermark(self, side: str, stream: str) -> dt.datetime:
+        row = Watermark.objects.filter(account=self.account, side=side, stream=stream).first()
+        return row.value if row else EPOCH
+
+    def set_watermark(self, side: str, stream: str, value: dt.datetime) -> None:
+        Watermark.objects.update_or_create(
+            account=self.account, side=side, stream=stream, defaults={"value": value}
+        )
+
+    def read_salesforce(self, since: dict[str, dt.datetime], until: dt.datetime
+                        ) -> dict[str, list[dict[str, Any]]]:
+        """Changed and deleted leads and contacts in one composite request when idle."""
+        queries = {
+            obj: (
+                f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} "
+                f"WHERE SystemModstamp > {soql_time(since[obj])} "
+                f"AND SystemModstamp <= {soql_time(until)} ORDER BY SystemModstamp"
+            )
+            for obj in SF_OBJECTS
+        }
+        return self.sf.poll(queries, include_deleted=True)
+
+    def read_hubspot(self, since: dt.datetime, until: dt.datetime, *, full: bool
+                     ) -> Iterable[list[dict[str, Any]]]:
+        if full:
+            return self.hs.list_all("contacts", self.hs_properties())
+        return self.hs.changed("contacts", self.hs_properties(), since, until)
+
+    def inclusion_members(self) -> set[str] | None:
+        if not self.policy.inclusion_list_id:
+            return None
+        if self._members is None:
+            self._members = self.hs.list_members(self.policy.inclusion_list_id)
+        return self._members
+
+    # ---- the run ------------------------------------------------------------------------
+
+    def run(self, *, full: bool = False) -> Result:
+        started = time.monotonic()
+        until = timezone.now() - LAG
+        since = {
+            obj: EPOCH if full else self.watermark("salesforce", obj) for obj in SF_OBJECTS
+        }
+        hs_since = EPOCH if full else self.watermark("hubspot", "contacts")
+        try:
+            self.ensure_id_fields()
+            sf_rows = self.read_salesforce(since, until)
+            pairs = self.collect(sf_rows, until, hs_since, full=full)
+            self.apply(pairs)
+        except BudgetExhausted as exc:
+            self.result.paused = True
+            self.result.message = exc.message
+            record_account_error(self.account, exc)
+        else:
+            for obj in SF_OBJECTS:
+                self.set_watermark("salesforce", obj, until)
+            self.set_watermark("hubspot", "contacts", until)
+            clear_account_error(self.account, Kind.ALLOCATION_REACHED)
+        finally:
+            self.result.sf_calls = self.sf.calls
+            self.result.hs_calls = self.hs.calls
+            self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def ensure_id_fields(self) -> None:
+        """The id-carrying fields must exist before the first write (decision 3)."""
+        if Watermark.objects.filter(account=self.account, side="salesforce").exists():
+            return
+        for obj in SF_OBJECTS:
+            self.sf.ensure_external_id_field(obj, SF_EXT_ID, "HubSpot Id")
+        self.hs.ensure_property("contacts", HS_SF_ID, "Salesforce Id", unique=True)
+
+    def collect(self, sf_rows: dict[str, list[dict[str, Any]]], until: dt.datetime,
+                hs_since: dt.datetime, *, full: bool) -> list[Pair]:
+        pairs: dict[tuple[str, str], Pair] = {}
+        links_by_sf: dict[tuple[str, str], RecordLink] = {}
+        links_by_hs: dict[str, RecordLink] = {}
+
+        sf_ids = [r["Id"] for rows in sf_rows.values() for r in rows]
+        hs_rows: list[dict[str, Any]] = [r for page in self.read_hubspot(hs_since, until,
+                                                                         full=full) for r in page]
+        hs_ids = [r["id"] for r in hs_rows]
+        links = RecordLink.objects.filter(account=self.account, object="contacts")
+        for link in list(links.filter(sf_id__in=sf_ids)) + list(links.filter(hs_id__in=hs_ids)):
+            if link.sf_id:
+                links_by_sf[(link.sf_object, link.sf_id)] = link
+            if link.hs_id:
+                links_by_hs[link.hs_id] = link
+
+        def pair_for(link: RecordLink | None, key: tuple[str, str]) -> Pair:
+            if link is not None:
+                key = ("link", str(link.pk))
+            pair = pairs.get(key)
+            if pair is None:
+                pair = pairs[key] = Pair(link=link)
+            return pair
+
+        # Converted leads follow their contact: the contact row carries the person on.
+        converted: dict[str, str] = {}
+        for row in sf_rows.get("Lead", []):
+            target = rules.follow_conversion("Lead", row)
+            if target:
+                converted[row["Id"]] = target[1]
+        for lead_id, contact_id in converted.items():
+            link = links_by_sf.get(("Lead", lead_id))
+            if link is not None and ("Contact", contact_id) not in links_by_sf:
+                link.sf_object, link.sf_id = "Contact", contact_id
+                link.save(update_fields=["sf_object", "sf_id", "updated_at"])
+                links_by_sf[("Contact", contact_id)] = link
+
+        for obj in SF_OBJECTS:
+            for row in sf_rows.get(obj, []):
+                if obj == "Lead" and row["Id"] in converted:
+                    continue
+                link = links_by_sf.get((obj, row["Id"]))
+                if link is None and row.get(SF_EXT_ID):
+                    link = links_by_hs.get(row[SF_EXT_ID])
+                pair = pair_for(link, ("sf", row["Id"]))
+                pair.sf, pair.sf_object = row, obj
+                pair.sf_deleted = bool(row.get("IsDeleted"))
+                if link is None and row.get(SF_EXT_ID):
+                    pair.hs_id = row[SF_EXT_ID]
+
+        for row in hs_rows:
+            link = links_by_hs.get(row["id"])
+            props = row.get("properties", {})
+            if link is None and props.get(HS_SF_ID):
+                for obj in SF_OBJECTS:
+                    link = links_by_sf.get((obj, props[HS_SF_ID])) or link
+            pair = pair_for(link, ("hs", row["id"]))
+            if pair.link is None and pair.hs is not None:
+                continue
+            pair.hs, pair.hs_id = props, row["id"]
+            pair.hs_deleted = bool(row.get("archived"))
+
+        merged = self.match_by_email(list(pairs.values()), full=full)
+        return merged
+
+    def match_by_email(self, pairs: list[Pair], *, full: bool) -> list[Pair]:
+        """Initial-sync matching (H2): unlinked records with the same email are one person."""
+        sf_only = {}
+        hs_only = {}
+        out: list[Pair] = []
+        for pair in pairs:
+            if pair.link is not None or (pair.sf and pair.hs):
+                out.append(pair)
+                continue
+            if pair.sf is not None and not pair.sf_deleted:
+                email = rules.normalize_email(pair.sf.get("Email"))
+                if email and email not in sf_only:
+                    sf_only[email] = pair
+                    continue
+            elif pair.hs is not None and not pair.hs_deleted:
+                email = rules.normalize_email(pair.hs.get("email"))
+                if email and email not in hs_only:
+                    hs_only[email] = pair
+                    continue
+            out.append(pair)
+        # Earlier links, made by previous runs, also match by email.
+        emails = set(sf_only) | set(hs_only)
+        known = {
+            link.email: link
+            for link in RecordLink.objects.filter(
+                account=self.account, object="contacts", email__in=emails
+            )
+        } if emails else {}
+        for email, pair in sf_only.items():
+            other = hs_only.pop(email, None)
+            if other is not None:
+                pair.hs, pair.hs_id = other.hs, other.hs_id
+            elif email in known and known[email].sf_id is None:
+                pair.link = known[email]
+                pair.hs_id = pair.link.hs_id
+            out.append(pair)
+        if hs_only and not full:
+            self.find_in_salesforce(hs_only, known)
+        out.extend(hs_only.values())
+        return out
+
+    def find_in_salesforce(self, hs_only: dict[str, Pair], known: dict[str, RecordLink]) -> None:
+        """New HubSpot contacts may already exist in Salesforce: update, never duplicate (D3)."""
+        for email, pair in list(hs_only.items()):
+            link = known.get(email)
+            if link is not None and link.sf_id and link.hs_id is None:
+                pair.link = link
+        emails = [e for e, p in hs_only.items() if p.link is None]
+        if not emails:
+            return
+        found: dict[str, tuple[str, dict[str, Any]]] = {}
+        for chunk_start in range(0, len(emails), 100):
+            chunk = emails[chunk_start:chunk_start + 100]
+            quoted = ", ".join(soql_quote(e) for e in chunk)
+            queries = {
+                obj: f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} WHERE Email IN "
+                     f"({quoted})" + (" AND IsConverted = false" if obj == "Lead" else "")
+                for obj in SF_OBJECTS
+            }
+            rows = self.sf.poll(queries)
+            for obj in ("Lead", "Contact"):  # a contact wins over a lead with the same email
+                for row in rows.get(obj, []):
+                    found[rules.normalize_email(row.get("Email"))] = (obj, row)
+        for email, (obj, row) in found.items():
+            pair = hs_only.get(email)
+            if pair is not None and pair.link is None:
+                pair.sf, pair.sf_object = row, obj
+
+    # ---- deciding and writing --------------------------------------------------------------
+
+    def apply(self, pairs: list[Pair]) -> None:
+        hs_updates: list[tuple[Pair, dict[str, Any]]] = []
+        hs_creates: list[tuple[Pair, dict[str, Any]]] = []
+        sf_updates: list[tuple[Pair, dict[str, Any]]] = []
+        sf_creates: list[tuple[Pair, str, dict[str, Any]]] = []
+        hs_archives: list[Pair] = []
+        snapshots: dict[int, dict[str, Any]] = {}
+        total = len(pairs)
+
+        for index, pair in enumerate(pairs):
+            if index % 500 == 0:
+                self.progress(index, total)
+            link = pair.link or self.new_link(pair)
+            pair.link = link
+            if pair.sf_deleted:
+                self.on_sf_deleted(pair, hs_archives)
+                continue
+            if pair.hs_deleted:
+                link.status = LinkStatus.DELETED_HS
+                link.save(update_fields=["status", "updated_at"])
+                continue
+            sf_object = pair.sf_object or link.sf_object
+            sf_values = self.canonical_sf(sf_object, pair.sf) if pair.sf is not None else None
+            hs_values = self.canonical_hs(pair.hs) if pair.hs is not None else None
+            has_sf = pair.sf is not None or bool(link.sf_id)
+            has_hs = pair.hs is not None or bool(link.hs_id or pair.hs_id)
+            snapshot = link.snapshot or None
+            # The side that did not change in this window still holds the snapshot values.
+            if sf_values is None and has_sf:
+                sf_values = dict(snapshot or {})
+            if hs_values is None and has_hs:
+                hs_values = dict(snapshot or {})
+
+            email = (sf_values or {}).get("email") or (hs_values or {}).get("email")
+            reason = rules.exclusion_reason(self.policy, email)
+            if reason and not (link.sf_id and link.hs_id):
+                self.exclude(link, reason, pair)
+                continue
+
+            target = sf_object or rules.hs_to_sf_target(self.policy, existing_sf_object=None)
+            plan = rules.plan_fields(self.mappings, hs_values if has_hs else None,
+                                     sf_values if has_sf else None, snapshot,
+                                     sf_object=target, direction=self.policy.direction)
+            members = self.inclusion_members()
+            in_list = members is None or (pair.hs_id or link.hs_id or "") in members
+            to_hs_ok = rules.sf_to_hs_allowed(self.policy, linked=has_hs, in_inclusion_list=in_list)
+            to_sf_ok = rules.hs_to_sf_allowed(self.policy, in_inclusion_list=in_list)
+            link.label = self.label(sf_values, hs_values)
+            link.email = rules.normalize_email(email)
+            if not has_hs:
+                if to_hs_ok:
+                    props = {k: v for k, v in plan.to_hs.items() if v not in (None, "")}
+                    props[HS_SF_ID] = pair.sf["Id"] if pair.sf else link.sf_id
+                    hs_creates.append((pair, props))
+                else:
+                    self.exclude(link, "sf_to_hs_off", pair)
+                    continue
+            else:
+                props = dict(plan.to_hs) if to_hs_ok else {}
+                sf_id = (pair.sf or {}).get("Id") or link.sf_id
+                if sf_id and (pair.hs or {}).get(HS_SF_ID) != sf_id and pair.hs is not None:
+                    props[HS_SF_ID] = sf_id
+                if props:
+                    hs_updates.append((pair, props))
+            if not has_sf:
+                if to_sf_ok:
+                    target = rules.hs_to_sf_target(self.policy, existing_sf_object=None)
+                    sf_creates.append((pair, target, dict(plan.to_sf)))
+                elif not has_hs:
+                    continue
+            else:
+                fields = dict(plan.to_sf) if to_sf_ok else {}
+                hs_id = pair.hs_id or link.hs_id
+                if fields or (hs_id and pair.sf is not None and pair.sf.get(SF_EXT_ID) != hs_id):
+                    sf_updates.append((pair, fields))
+            snapshots[id(pair)] = plan.snapshot
+
+        self.progress(total, total)
+        self.write_hubspot(hs_creates, hs_updates, hs_archives)
+        self.write_salesforce(sf_creates, sf_updates)
+        self.finish(pairs, snapshots)
+
+    def label(self, sf_values: dict[str, Any] | None, hs_values: dict[str, Any] | None) -> str:
+        v = {**(hs_values or {}), **{k: x for k, x in (sf_values or {}).items() if x}}
+        name = " ".join(str(v.get(k) or "") for k in ("firstname", "lastname")).strip()
+        email = v.get("email") or ""
+        return (f"{name} <{email}>" if name and email else name or str(email))[:255]
+
+    def new_link(self, pair: Pair) -> RecordLink:
+        return RecordLink(
+            account=self.account, object="contacts",
+            sf_object=pair.sf_object if pair.sf is not None else "",
+            sf_id=pair.sf["Id"] if pair.sf is not None else None,
+            hs_id=pair.hs_id,
+        )
+
+    def exclude(self, link: RecordLink, reason: str, pair: Pair) -> None:
+        link.status, link.excluded_reason = LinkStatus.EXCLUDED, reason
+        if not link.label:
+            link.label = self.label(
+                self.canonical_sf(pair.sf_object, pair.sf) if pair.sf else None,
+                self.canonical_hs(pair.hs) if pair.hs else None,
+            )
+        link.save()
+        side = self.result.to_hs if pair.sf is not None else self.result.to_sf
+        side.excluded += 1
+
+    def on_sf_deleted(self, pair: Pair, hs_archives: list[Pair]) -> None:
+        link = pair.link
+        assert link is not None
+        if link.pk is None:
+            return  # never synced: nothing to do on the HubSpot side
+        if rules.on_sf_deleted(self.policy) == "archive_hs" and link.hs_id:
+            hs_archives.append(pair)
+        link.status = LinkStatus.DELETED_SF
+        link.save(update_fields=["status", "updated_at"])
+
+    def write_hubspot(self, creates: list[tuple[Pair, dict[str, Any]]],
+                      updates: list[tuple[Pair, dict[str, Any]]], archives: list[Pair]) -> None:
+        counts = self.result.to_hs
+        with_email = [(p, props) for p, props in creates if props.get("email")]
+        without = [(p, props) for p, props in creates if not props.get("email")]
+        # Upsert by email dedupes against contacts HubSpot already has (D1, H2).
+        for group, id_prop in ((with_email, "email"), (without, HS_SF_ID)):
+            if not group:
+                continue
+            records = [{"id": props[id_prop], "properties": props} for _, props in group]
+            for (pair, _), outcome in zip(group, self.hs.upsert_many("contacts", id_prop,
+                                                                      records), strict=True):
+                if outcome.ok:
+                    pair.hs_id = outcome.id
+                    counts.created += 1 if outcome.created else 0
+                    counts.updated += 0 if outcome.created else 1
+                else:
+                    self.fail(pair, outcome.error, Direction.TO_HS)
+        if updates:
+            records = [{"id": p.hs_id or p.link.hs_id, "properties": props}  # type: ignore[union-attr]
+                       for p, props in updates]
+            for (pair, _), outcome in zip(updates, self.hs.update_many("contacts", records),
+                                          strict=True):
+                if outcome.ok:
+                    counts.updated += 1
+                else:
+                    self.fail(pair, outcome.error, Direction.TO_HS)
+        if archives:
+            ids = [p.link.hs_id for p in archives]  # type: ignore[union-attr]
+            for pair, outcome in zip(archives, self.hs.archive_many("contacts", ids),
+                                     strict=True):
+                if outcome.ok:
+                    counts.deleted += 1
+                else:
+                    self.fail(pair, outcome.error, Direction.TO_HS)
+
+    def write_salesforce(self, creates: list[tuple[Pair, str, dict[str, Any]]],
+                         updates: list[tuple[Pair, dict[str, Any]]]) -> None:
+        counts = self.result.to_sf
+        by_object: dict[str, list[tuple[Pair, dict[str, Any]]]] = {}
+        for pair, target, values in creates:
+            if pair.failed:
+                continue
+            hs_id = pair.hs_id or (pair.link.hs_id if pair.link else None)
+            fields = self.sf_payload(pair, target, values)
+            if fields is None or not hs_id:
+                continue
+            fields[SF_EXT_ID] = hs_id
+            pair.sf_object = target
+            by_object.setdefault(target, []).append((pair, fields))
+        for target, group in by_object.items():
+            outcomes = self.sf.upsert_many(target, SF_EXT_ID, [f for _, f in group])
+            for (pair, _), outcome in zip(group, outcomes, strict=True):
+                if outcome.ok:
+                    pair.sf = {"Id": outcome.id}
+                    counts.created += 1 if outcome.created else 0
+                    counts.updated += 0 if outcome.created else 1
+                else:
+                    self.fail(pair, outcome.error, Direction.TO_SF)
+        upd_by_object: dict[str, list[tuple[Pair, dict[str, Any]]]] = {}
+        for pair, values in updates:
+            if pair.failed:
+                continue
+            link = pair.link
+            assert link is not None
+            sf_object = pair.sf_object or link.sf_object
+            fields = self.sf_payload(pair, sf_object, values)
+            if fields is None:
+                continue
+            hs_id = pair.hs_id or link.hs_id
+            if hs_id:
+                fields[SF_EXT_ID] = hs_id
+            fields["Id"] = (pair.sf or {}).get("Id") or link.sf_id
+            upd_by_object.setdefault(sf_object, []).append((pair, fields))
+        for sf_object, group in upd_by_object.items():
+            outcomes = self.sf.update_many(sf_object, [f for _, f in group])
+            for (pair, fields), outcome in zip(group, outcomes, strict=True):
+                if outcome.ok:
+                    if set(fields) - {"Id", SF_EXT_ID}:
+                        counts.updated += 1
+                else:
+                    self.fail(pair, outcome.error, Direction.TO_SF)
+
+    def sf_payload(self, pair: Pair, sf_object: str, values: dict[str, Any]
+                   ) -> dict[str, Any] | None:
+        try:
+            return self.to_sf_fields(sf_object, values)
+        except geo.PicklistError as exc:
+            self.fail(pair, RemoteError(Kind.PICKLIST_VALUE, str(exc), code="PICKLIST_MATCH",
+                                        remote="salesforce", fields=(exc.field,)),
+                      Direction.TO_SF)
+            return None
+
+    def fail(self, pair: Pair, error: RemoteError | None, direction: str) -> None:
+        pair.failed = True
+        pair.errors.append((error, direction))
+        side = self.result.to_hs if direction == Direction.TO_HS else self.result.to_sf
+        side.failed += 1
+
+    def finish(self, pairs: list[Pair], snapshots: dict[int, dict[str, Any]]) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            for pair in pairs:
+                link = pair.link
+                if link is None or link.status in (LinkStatus.DELETED_SF,
+                                                   LinkStatus.DELETED_HS):
+                    continue
+                if link.status == LinkStatus.EXCLUDED and id(pair) not in snapshots:
+                    continue
+                if pair.hs_id:
+                    link.hs_id = pair.hs_id
+                if pair.sf and pair.sf.get("Id"):
+                    link.sf_id = pair.sf["Id"]
+                    link.sf_object = pair.sf_object or link.sf_object
+                if pair.errors:
+                    link.status = LinkStatus.FAILED
+                    link.save()
+                    for error, direction in pair.errors:
+                        record_error(self.account, link, error, direction)
+                    continue
+                link.snapshot = snapshots.get(id(pair), link.snapshot)
+                link.status, link.excluded_reason = LinkStatus.IN_SYNC, ""
+                link.synced_at = now
+                link.save()
+                SyncError.objects.filter(link=link).delete()
+
+
+def record_error(account: Account, link: RecordLink | None, error: RemoteError | None,
+                 direction: str) -> None:
+    kind = error.kind if error is not None else Kind.GENERIC
+    message = error.message if error is not None else "Unknown failure"
+    obj, created = SyncError.objects.get_or_create(
+        account=account, link=link, kind=kind,
+        defaults={
+            "object": "contacts", "direction": direction,
+            "record_label": link.label if link else "", "message": message[:2000],
+            "code": (error.code if error else "")[:80],
+            "hs_id": (link.hs_id or "") if link else "",
+            "sf_id": (link.sf_id or "") if link else "",
+        },
+    )
+    if not created:
+        SyncError.objects.filter(pk=obj.pk).update(
+            message=message[:2000], direction=direction, last_seen=timezone.now(),
+            occurrences=obj.occurrences + 1,
+        )
+
+
+def record_account_error(account: Account, error: RemoteError) -> None:
+    """Account-wide conditions (API allocation reached) are one card without a record."""
+    obj = SyncError.objects.filter(account=account, link=None, kind=error.kind).first()
+    if obj is None:
+        SyncError.objects.create(account=account, link=None, kind=error.kind,
+                                 object="contacts", direction=Direction.TO_SF,
+                                 record_label=str(account), message=error.message)
+    else:
+        SyncError.objects.filter(pk=obj.pk).update(message=error.message,
+                                                   last_seen=timezone.now(),
+                                                   occurrences=obj.occurrences + 1)
+
+
+def clear_account_error(account: Account, kind: Kind) -> None:
+    SyncError.objects.filter(account=account, link=None, kind=kind).delete()

@@ -1,0 +1,83 @@
+"""Create (or reconnect) an account with the Recommended setup, connected to the sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from syncadmin.accounts.models import Account
+from syncadmin.integration.models import ContactSettings
+
+
+def load_sandbox(state_dir: str | Path) -> dict[str, Any]:
+    path = Path(state_dir) / "sandbox.json"
+    if not path.exists():
+        raise CommandError(f"{path} not found: start `python manage.py sandbox` first.")
+    return json.loads(path.read_text())
+
+
+def connect(account: Account, info: dict[str, Any]) -> None:
+    session = requests.Session()
+    session.verify, session.trust_env = info["ca"], False
+    who = session.get(
+        f"{info['salesforce']}/services/oauth2/userinfo",
+        headers={"Authorization": f"Bearer {info['sf_session_id']}"}, timeout=15,
+    )
+    who.raise_for_status()
+    user = who.json()
+    account.sf_instance_url = info["salesforce"]
+    account.sf_login_url = info.get("salesforce_sandbox_login", info["salesforce_login"])
+    account.sf_is_sandbox = True
+    account.sf_org_id = user.get("organization_id", "")[:18]
+    account.sf_user_id = user.get("user_id", "")[:18]
+    account.sf_user_name = user.get("name", "")
+    account.sf_username = user.get("preferred_username", "")
+    account.hubspot_host = info["hubspot"]
+    account.hubspot_portal_id = str(info.get("hs_portal_id", ""))
+    account.tls_ca_file = info["ca"]
+    account.save()
+    creds = account.credentials
+    creds.sf_access_token = info["sf_session_id"]
+    creds.hs_access_token = info["hs_token"]
+    creds.save()
+
+
+class Command(BaseCommand):
+    help = "Create or reconnect account NAME to the sandbox described by DIR/sandbox.json."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--account", required=True)
+        parser.add_argument("--state-dir", default=str(settings.SANDBOX_STATE_DIR))
+        parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                            help="A contact setting, e.g. hs_to_sf_object=contact")
+        parser.add_argument("--off", action="store_true", help="Leave sync turned off.")
+
+    def handle(self, *args: Any, account: str, state_dir: str, set: list[str], off: bool,
+               **options: Any) -> None:
+        info = load_sandbox(state_dir)
+        obj, _ = Account.objects.get_or_create(name=account)
+        connect(obj, info)
+        contacts = ContactSettings.objects.get(account=obj)
+        names = {f.name for f in ContactSettings._meta.get_fields()}
+        for item in set:
+            key, sep, value = item.partition("=")
+            if not sep or key not in names or key in ("id", "account"):
+                raise CommandError(f"Unknown contact setting {key!r} in --set {item!r}")
+            field = ContactSettings._meta.get_field(key)
+            setattr(contacts, key, field.to_python(value))
+        try:
+            contacts.full_clean()
+        except ValidationError as exc:
+            raise CommandError(f"Invalid settings: {exc.message_dict}") from exc
+        contacts.save()
+        obj.sync_enabled = not off
+        obj.save(update_fields=["sync_enabled"])
+        self.stdout.write(json.dumps({"account": obj.name, "id": obj.pk,
+                                      "sf_org_id": obj.sf_org_id,
+                                      "hs_portal_id": obj.hubspot_portal_id}))

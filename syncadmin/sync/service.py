@@ -1,0 +1,74 @@
+"""Runs one sync job for an account: lock, record the run, call the engine, record the result.
+
+Celery tasks and the `sync` command both come through here, so a run from the command line
+and one from a worker behave the same and never overlap (DESIGN.md decision 8).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import redis
+from django.conf import settings
+from django.utils import timezone
+
+from connectors.errors import RemoteError
+from syncadmin.accounts.models import Account
+from syncadmin.health.ledger import DbLedger
+from syncadmin.sync.engine import ContactSync, record_account_error
+from syncadmin.sync.models import RunStatus, SyncRun
+from syncadmin.sync.remote import hubspot_for, salesforce_for
+
+log = logging.getLogger(__name__)
+
+# A crashed worker's lock expires; a live run keeps renewing it as it makes progress.
+LOCK_SECONDS = 300
+
+
+def account_lock(account: Account) -> redis.lock.Lock:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    return client.lock(f"syncadmin:sync:{account.pk}", timeout=LOCK_SECONDS, blocking=False)
+
+
+def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = None) -> SyncRun:
+    run = run or SyncRun.objects.create(account=account, kind=kind)
+    lock = account_lock(account)
+    if not lock.acquire(blocking=False):
+        run.status, run.message, run.finished_at = (
+            RunStatus.SKIPPED, "Another sync of this account is running.", timezone.now())
+        run.save()
+        return run
+    try:
+        run.status = RunStatus.RUNNING
+        run.save(update_fields=["status"])
+        ledger = DbLedger(account)
+        sf = salesforce_for(account, ledger)
+        hs = hubspot_for(account, ledger)
+
+        def progress(done: int, total: int) -> None:
+            lock.reacquire()
+            SyncRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
+
+        engine = ContactSync(account, sf, hs, progress=progress)
+        result = engine.run(full=kind == "full")
+        run.refresh_from_db(fields=["progress_done", "progress_total"])
+        run.counts = result.as_dict()
+        run.sf_calls, run.hs_calls = result.sf_calls, result.hs_calls
+        run.status = RunStatus.PAUSED if result.paused else RunStatus.SUCCEEDED
+        run.message = result.message
+    except RemoteError as exc:
+        log.warning("sync of %s failed: %r", account, exc)
+        run.status, run.message = RunStatus.FAILED, f"{exc.kind}: {exc.message}"[:2000]
+        if exc.permanent:
+            record_account_error(account, exc)
+        raise
+    except Exception as exc:
+        run.status, run.message = RunStatus.FAILED, repr(exc)[:2000]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+        with contextlib.suppress(redis.exceptions.LockError):  # expired meanwhile
+            lock.release()
+    return run
