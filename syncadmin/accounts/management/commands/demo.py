@@ -1,4 +1,5 @@
-"""`make demo`: migrate, create the demo admin, and run web + worker + beat together.
+"""`make demo`: migrate, create the demo admin, start the sandbox emulators, connect the demo
+account to them, and run web + worker + beat together.
 
 Redis: REDIS_URL if it answers, else a private redis-server on a spare port if one is
 installed, else a clear message. Processes are run by honcho's manager.
@@ -47,8 +48,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--setup-only", action="store_true", help="Prepare, don't serve.")
+        parser.add_argument("--contacts", type=int, default=200,
+                            help="People in the seeded sandbox data.")
 
-    def handle(self, *args: Any, port: int, setup_only: bool, **options: Any) -> None:
+    def handle(self, *args: Any, port: int, setup_only: bool, contacts: int,
+               **options: Any) -> None:
         env = dict(os.environ)
         redis_url = settings.REDIS_URL
         if not _redis_up(redis_url):
@@ -75,14 +79,20 @@ class Command(BaseCommand):
 
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        self._demo_admin()
+        account = self._demo_admin()
+        if setup_only:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo prepared. user: {DEMO_USER}  password: {DEMO_PASSWORD}"))
+            return
+        sandbox = self._start_sandbox(contacts)
+        env.update(sandbox.env)
+        from syncadmin.sync.management.commands.connect_sandbox import connect
+
+        connect(account, sandbox.info)
         self.stdout.write(self.style.SUCCESS(
             f"\nDemo ready: http://127.0.0.1:{port}/  "
             f"user: {DEMO_USER}  password: {DEMO_PASSWORD}\n"
         ))
-        if setup_only:
-            return
-
         py = sys.executable
         manager = Manager()
         manager.add_process("web", f"{py} manage.py runserver 127.0.0.1:{port} --noreload",
@@ -95,7 +105,15 @@ class Command(BaseCommand):
         manager.loop()
         sys.exit(manager.returncode)
 
-    def _demo_admin(self) -> None:
+    def _start_sandbox(self, contacts: int) -> Any:
+        from syncadmin.sync.sandbox import start_sandbox
+
+        sandbox = start_sandbox(settings.SANDBOX_STATE_DIR, contacts=contacts)
+        self.stdout.write(f"Sandbox Salesforce at {sandbox.info['salesforce']}, "
+                          f"HubSpot at {sandbox.info['hubspot']}")
+        return sandbox
+
+    def _demo_admin(self) -> Account:
         user_model = get_user_model()
         user, created = user_model.objects.get_or_create(username=DEMO_USER)
         if created:
@@ -105,3 +123,4 @@ class Command(BaseCommand):
         account, _ = Account.objects.get_or_create(name=DEMO_ACCOUNT)
         Membership.objects.get_or_create(user=user, account=account,
                                          defaults={"role": Role.ADMIN})
+        return account

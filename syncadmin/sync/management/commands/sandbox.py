@@ -11,9 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.sandbox.hubspot import start_hubspot
-from connectors.sandbox.salesforce import start_salesforce
-from connectors.sandbox.server import LocalCA
+from syncadmin.sync.sandbox import start_sandbox
 
 
 class Command(BaseCommand):
@@ -30,29 +28,9 @@ class Command(BaseCommand):
                state_dir: str, **options: Any) -> None:
         if not settings.SANDBOX:
             raise CommandError("Sandbox mode is off (SYNCADMIN_SANDBOX=0): refusing to serve.")
-        state = Path(state_dir)
-        state.mkdir(parents=True, exist_ok=True)
-        ca = LocalCA()
-        ca_file = ca.write_ca(state / "ca.pem")
-        sf = start_salesforce(ca, sf_port, seed=seed, contacts=contacts, ca_file=ca_file)
-        # The seed generator already splits people between the two sides.
-        hs = start_hubspot(ca, hs_port, seed=seed, contacts=contacts, ca_file=ca_file)
-        info = {
-            "salesforce": sf.url,
-            "salesforce_login": sf.login_url,
-            "salesforce_sandbox_login": sf.sandbox_login_url,
-            "hubspot": hs.url,
-            "ca": str(ca_file),
-            "sf_session_id": sf.session_id,
-            "sf_client_id": sf.client_id,
-            "sf_client_secret": sf.client_secret,
-            "hs_token": hs.token,
-            "hs_portal_id": hs.portal_id,
-            "hs_client_id": hs.client_id,
-            "hs_client_secret": hs.client_secret,
-        }
-        (state / "sandbox.json").write_text(json.dumps(info, indent=2))
-        self.stdout.write(json.dumps(info))
+        sandbox = start_sandbox(Path(state_dir), sf_port=sf_port, hs_port=hs_port, seed=seed,
+                                contacts=contacts)
+        self.stdout.write(json.dumps(sandbox.info))
         self.stdout.flush()
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -61,5 +39,4 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            sf.stop()
-            hs.stop()
+            sandbox.stop()
