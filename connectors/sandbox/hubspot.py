@@ -53,7 +53,8 @@ Control API (JSON, not counted as usage, no auth):
     POST   /__sandbox/faults                   {"seed": n, "rules": [{"path": glob or "*",
                                                "method": opt, "p500", "p503", "p429",
                                                "ptimeout", "pexpired": 0..1, "timeout": s,
-                                               "times": max hits}]} ; DELETE clears
+                                               "times": max hits, "retry_after": s on
+                                               injected 429s}]} ; DELETE clears
     GET    /__sandbox/usage                    {"total", "by_endpoint", "rejected"}
 """
 
@@ -65,6 +66,7 @@ import json
 import random
 import secrets
 import tempfile
+import threading
 import time
 import traceback
 import uuid
@@ -172,6 +174,7 @@ class FaultRule:
     pexpired: float = 0.0
     timeout: float = 1.0
     times: int | None = None
+    retry_after: float | None = None  # HubSpot sends none; set to test clients honouring it
     hits: int = 0
 
 
@@ -192,7 +195,7 @@ class HubSpotEmulator:
         self.tokens[self.pat] = Token(self.pat, "pat", None)
         self.token_ttl = 1800
         self.reset()
-        self.url_map = Map(_RULES, strict_slashes=False, merge_slashes=False)
+        self.url_map = _URL_MAP
 
     # ---- state -------------------------------------------------------------------------
     def reset(self) -> None:
@@ -326,7 +329,8 @@ class HubSpotEmulator:
                                 "message": "You have reached your secondly limit.",
                                 "errorType": "RATE_LIMIT", "correlationId": _cid(),
                                 "policyName": "SECONDLY", "groupName": "publicapi"},
-                          {"Retry-After": "0"})
+                          {"Retry-After": str(rule.retry_after)}
+                          if rule.retry_after is not None else None)
         if kind == "ptimeout":
             time.sleep(rule.timeout)
             raise err(504, "GATEWAY_TIMEOUT", "The request timed out (injected).")
@@ -1664,6 +1668,8 @@ _RULES = [
     Rule("/__sandbox/usage", methods=["GET"], endpoint="ctl_usage"),
 ]
 
+_URL_MAP = Map(_RULES, strict_slashes=False, merge_slashes=False)
+
 
 # ---- Python handle ---------------------------------------------------------------------------
 
@@ -1763,7 +1769,12 @@ def start_hubspot(ca: LocalCA, port: int = 0, *, seed: int | None = None,
         fd.close()
         ca_file = fd.name
     ca.write_ca(Path(ca_file))
-    server = RunningServer(app, ca, port=port).start()
+    server = RunningServer(app, ca, port=port)
+    # serve_forever's default 0.5 s poll makes every stop() take half a second; tests start
+    # one emulator each, so poll faster (same thread, same server, only the interval differs).
+    server._thread = threading.Thread(target=server.server.serve_forever,
+                                      kwargs={"poll_interval": 0.02}, daemon=True)
+    server.start()
     return HubSpotHandle(url=server.url, token=app.pat, portal_id=app.portal.hub_id,
                          client_id=app.client_id, client_secret=app.client_secret,
                          ca_file=str(ca_file), app=app, server=server,
