@@ -9,7 +9,7 @@ from hubspot.crm.associations.v4 import (
     BatchInputPublicFetchAssociationsBatchRequest,
 )
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 
 def make(hs):

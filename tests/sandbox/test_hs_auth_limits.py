@@ -10,7 +10,7 @@ import requests
 import urllib3
 
 from connectors.hubspot import make_client
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 
 def test_bad_token_is_401_invalid_authentication(hs):

@@ -10,7 +10,7 @@ from hubspot.crm.contacts import (
     BatchReadInputSimplePublicObjectId,
 )
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 
 def test_batch_create_read_update_archive(hs_client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hubspot.crm.contacts import SimplePublicObjectInput
 from hubspot.crm.lists import ListCreateRequest, ListSearchRequest
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 LEADS = {"filterBranchType": "OR", "filterBranches": [{
     "filterBranchType": "AND", "filterBranches": [], "filters": [{

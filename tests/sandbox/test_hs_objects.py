@@ -6,7 +6,7 @@ import pytest
 from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate
 from hubspot.crm.objects import SimplePublicObjectInputForCreate as ObjInput
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 
 def create(client, **props):

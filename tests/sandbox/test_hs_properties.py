@@ -8,7 +8,7 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.properties import PropertyCreate, PropertyUpdate
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 
 def test_default_contact_properties(hs_client):

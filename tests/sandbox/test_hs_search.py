@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hubspot.crm.contacts import PublicObjectSearchRequest
 
-from tests.sandbox.hs_helpers import api_error
+from tests.fixtures.hs import api_error
 
 BASE = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
