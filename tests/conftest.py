@@ -46,3 +46,25 @@ def admin_client(client, account, make_member):
 def viewer_client(client, account, make_member):
     client.force_login(make_member(account, "viewer"))
     return client
+
+
+@pytest.fixture
+def connected(account, sf, hs, tmp_path):
+    """`account` connected to fresh Salesforce and HubSpot emulators (one CA bundle)."""
+    from pathlib import Path
+
+    bundle = tmp_path / "ca-bundle.pem"
+    bundle.write_text(Path(sf.ca_file).read_text() + Path(hs.ca_file).read_text())
+    account.sf_instance_url = sf.url
+    account.sf_login_url = sf.sandbox_login_url
+    account.sf_is_sandbox = True
+    account.hubspot_host = hs.url
+    account.hubspot_portal_id = str(hs.portal_id)
+    account.tls_ca_file = str(bundle)
+    account.sync_enabled = True
+    account.save()
+    creds = account.credentials
+    creds.sf_access_token = sf.session_id
+    creds.hs_access_token = hs.token
+    creds.save()
+    return account
