@@ -77,6 +77,7 @@ import json
 import random
 import re
 import secrets
+import socket
 import tempfile
 import threading
 import time
@@ -2092,7 +2093,7 @@ class SalesforceApp:
             f"<h1>Salesforce {title} login (emulator)</h1>{err}"
             f'<form method="post" action="/{host}/services/oauth2/authorize">{hidden}'
             f'<label>Username <input name="username" value="{DEMO_USERNAME}"></label>'
-            f'<label>Password <input name="password" type="password" value="{DEMO_PASSWORD}">'
+            f'<label>Password <input name="password" value="{DEMO_PASSWORD}" type="password">'
             "</label>"
             '<button type="submit" name="action" value="allow">Log in and Allow</button>'
             '<button type="submit" name="action" value="deny">Deny</button>'
@@ -2574,6 +2575,12 @@ class SalesforceHandle:
     password: str = DEMO_PASSWORD
 
     def stop(self) -> None:
+        # serve_forever only notices shutdown every 0.5 s; set the flag and wake its select()
+        # with a connection so that tests starting one org each stay fast.
+        srv = self.server.server
+        srv._BaseServer__shutdown_request = True  # type: ignore[attr-defined]
+        with contextlib.suppress(OSError):
+            socket.create_connection((self.server.host, self.server.port), timeout=1).close()
         self.server.stop()
 
 
