@@ -261,7 +261,7 @@ def plan_fields(
             plan.to_sf[key] = write_sf
         if norm(final_h_raw) == norm(final_s_raw):
             agreed = final_s_raw if not is_blank(final_s_raw) else final_h_raw
-            plan.snapshot[key] = _blank_to_none(agreed)
+            plan.snapshot[key] = agreed.strip() if isinstance(agreed, str) else agreed
         elif old is _ABSENT:
             plan.snapshot.pop(key, None)
         else:
