@@ -139,11 +139,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A killed worker's unacknowledged job is handed out again after this many seconds; it must
+# exceed the longest job (the per-account lock stops a second copy from running meanwhile).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
 # Sandbox mode: the emulators' control API and the demo. Never on in production.
 SANDBOX = env_bool("SYNCADMIN_SANDBOX", DEBUG)
 SANDBOX_STATE_DIR = Path(env_str("SANDBOX_STATE_DIR", str(VAR_DIR / "sandbox")))
 SYNC_POLL_SECONDS = env_int("SYNC_POLL_SECONDS", 2 if SANDBOX else 60)
+# A sync holds a per-account Redis lock that expires this long after its last progress, so a
+# crashed worker blocks the account only briefly.
+SYNC_LOCK_SECONDS = env_int("SYNC_LOCK_SECONDS", 120)
 CELERY_BEAT_SCHEDULE = {
     "poll-active-accounts": {"task": "sync.poll_all", "schedule": float(SYNC_POLL_SECONDS)},
 }

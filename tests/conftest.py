@@ -1,4 +1,16 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+
 import pytest
+
+# Each xdist worker gets its own Redis database: Celery queues and sync locks stay apart.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{10 + int(_WORKER.removeprefix('gw') or 0)}"
+os.environ.setdefault("SYNC_LOCK_SECONDS", "6")
+os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "8")
 
 pytest_plugins = [
     "tests.fixtures.sf",
@@ -68,3 +80,89 @@ def connected(account, sf, hs, tmp_path):
     creds.hs_access_token = hs.token
     creds.save()
     return account
+
+
+class WorkerProcess:
+    """A real Celery worker in its own process, on this test's database and Redis."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        self.proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "celery", "-A", "syncadmin", "worker", "-l", "warning",
+             "-c", "1", "-P", "solo", "--without-heartbeat", "--without-mingle",
+             "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
+            env=self.env,
+        )
+        from syncadmin.celery import app
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5):
+                return self
+        raise RuntimeError("the Celery worker did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()  # SIGKILL: no chance to acknowledge or clean up
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One real Celery worker process per test process, on the test database and Redis."""
+    import redis
+    from django.conf import settings
+    from django.db import connection
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    url = f"postgres://{db['USER'] or 'postgres'}@{host}:{port}/{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL}
+    workers: list[WorkerProcess] = []
+
+    class Workers:
+        def start(self) -> WorkerProcess:
+            worker = WorkerProcess(env).start()
+            workers.append(worker)
+            return worker
+
+        def running(self) -> WorkerProcess:
+            alive = [w for w in workers if w.proc and w.proc.poll() is None]
+            return alive[0] if alive else self.start()
+
+    yield Workers()
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def via_worker(celery_worker_process, transactional_db):
+    """Runs a sync job through Redis and the worker process; returns the finished run."""
+    from syncadmin.sync.models import SyncRun
+    from syncadmin.sync.tasks import run_sync
+
+    def run(account, kind="poll", timeout=60):
+        celery_worker_process.running()
+        sync_run = SyncRun.objects.create(account=account, kind=kind)
+        run_sync.delay(account.pk, kind, sync_run.pk)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sync_run.refresh_from_db()
+            if sync_run.finished_at:
+                return sync_run
+            time.sleep(0.1)
+        raise AssertionError(f"sync run {sync_run.pk} did not finish: {sync_run.status}")
+
+    return run

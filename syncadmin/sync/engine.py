@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 SF_EXT_ID = "HubSpot_Id__c"  # external-ID field carrying the HubSpot id on Lead and Contact
 HS_SF_ID = "salesforce_id"  # unique HubSpot property carrying the Salesforce id
 SF_OBJECTS = ("Contact", "Lead")
+# Opportunity changes move contacts' lifecycle stages, through contact roles only (D5).
+LIFECYCLE_STREAMS = {
+    "Opportunity": "Id, IsClosed, IsWon, IsDeleted",
+    "OpportunityContactRole": "Id, ContactId, OpportunityId, IsDeleted",
+}
 LAG = dt.timedelta(seconds=3)  # a transaction can commit with an earlier timestamp
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ADDRESS = ("country", "state")
@@ -48,6 +53,15 @@ def soql_time(value: dt.datetime) -> str:
 
 def soql_quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def query_in(sf: Any, sobject: str, fields: str, key: str, values: Iterable[str]
+             ) -> Iterable[list[dict[str, Any]]]:
+    """Pages of `sobject` rows whose `key` is one of `values`, in URL-sized chunks."""
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), 200):
+        chunk = ", ".join(soql_quote(v) for v in ordered[start:start + 200])
+        yield from sf.query(f"SELECT {fields} FROM {sobject} WHERE {key} IN ({chunk})")
 
 
 @dataclass
@@ -74,6 +88,7 @@ class Pair:
     sf_deleted: bool = False
     hs_deleted: bool = False
     failed: bool = False
+    duplicate: bool = False
     errors: list[tuple[RemoteError | None, str]] = field(default_factory=list)
 
 
@@ -121,9 +136,18 @@ class ContactSync:
         self.policy = policy_of(account.contacts)
         self.mappings = [m for m in mappings_of(account) if m.enabled and m.rule != "none"]
         self.result = Result()
-        self.progress = progress or (lambda done, total: None)
+        self._progress = progress or (lambda done, total: None)
+        self._done = self._total = 0
         self._members: set[str] | None = None
         self._custom_picklists: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
+
+    def progress(self, done: int, total: int) -> None:
+        self._done, self._total = done, total
+        self._progress(done, total)
+
+    def tick(self) -> None:
+        """Long reads report in too, so the run's lock is renewed while it is alive."""
+        self._progress(self._done, self._total)
 
     # ---- fields -------------------------------------------------------------------------
 
@@ -221,7 +245,8 @@ class ContactSync:
 
     def read_salesforce(self, since: dict[str, dt.datetime], until: dt.datetime
                         ) -> dict[str, list[dict[str, Any]]]:
-        """Changed and deleted leads and contacts in one composite request when idle."""
+        """Changed and deleted leads and contacts, and the opportunity changes that move
+        lifecycle stages, in one composite request when idle."""
         queries = {
             obj: (
                 f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} "
@@ -230,6 +255,12 @@ class ContactSync:
             )
             for obj in SF_OBJECTS
         }
+        if self.policy.lifecycle == "update":
+            for obj, fields in LIFECYCLE_STREAMS.items():
+                queries[obj] = (
+                    f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_time(since[obj])} "
+                    f"AND SystemModstamp <= {soql_time(until)}"
+                )
         return self.sf.poll(queries, include_deleted=True)
 
     def read_hubspot(self, since: dt.datetime, until: dt.datetime, *, full: bool
@@ -250,21 +281,23 @@ class ContactSync:
     def run(self, *, full: bool = False) -> Result:
         started = time.monotonic()
         until = timezone.now() - LAG
-        since = {
-            obj: EPOCH if full else self.watermark("salesforce", obj) for obj in SF_OBJECTS
-        }
+        streams = (*SF_OBJECTS, *LIFECYCLE_STREAMS)
+        since = {obj: EPOCH if full else self.watermark("salesforce", obj) for obj in streams}
         hs_since = EPOCH if full else self.watermark("hubspot", "contacts")
         try:
             self.ensure_id_fields()
             sf_rows = self.read_salesforce(since, until)
             pairs = self.collect(sf_rows, until, hs_since, full=full)
             self.apply(pairs)
+            if self.policy.lifecycle == "update":
+                self.apply_lifecycle(sf_rows.get("Opportunity", []),
+                                     sf_rows.get("OpportunityContactRole", []))
         except BudgetExhausted as exc:
             self.result.paused = True
             self.result.message = exc.message
             record_account_error(self.account, exc)
         else:
-            for obj in SF_OBJECTS:
+            for obj in streams:
                 self.set_watermark("salesforce", obj, until)
             self.set_watermark("hubspot", "contacts", until)
             clear_account_error(self.account, Kind.ALLOCATION_REACHED)
@@ -289,15 +322,17 @@ class ContactSync:
         links_by_hs: dict[str, RecordLink] = {}
 
         sf_ids = [r["Id"] for rows in sf_rows.values() for r in rows]
-        hs_rows: list[dict[str, Any]] = [r for page in self.read_hubspot(hs_since, until,
-                                                                         full=full) for r in page]
+        hs_rows: list[dict[str, Any]] = []
+        for page in self.read_hubspot(hs_since, until, full=full):
+            hs_rows.extend(page)
+            self.tick()
         hs_ids = [r["id"] for r in hs_rows]
         links = RecordLink.objects.filter(account=self.account, object="contacts")
-        for link in list(links.filter(sf_id__in=sf_ids)) + list(links.filter(hs_id__in=hs_ids)):
-            if link.sf_id:
-                links_by_sf[(link.sf_object, link.sf_id)] = link
-            if link.hs_id:
-                links_by_hs[link.hs_id] = link
+        for known in list(links.filter(sf_id__in=sf_ids)) + list(links.filter(hs_id__in=hs_ids)):
+            if known.sf_id:
+                links_by_sf[(known.sf_object, known.sf_id)] = known
+            if known.hs_id:
+                links_by_hs[known.hs_id] = known
 
         def pair_for(link: RecordLink | None, key: tuple[str, str]) -> Pair:
             if link is not None:
@@ -314,17 +349,17 @@ class ContactSync:
             if target:
                 converted[row["Id"]] = target[1]
         for lead_id, contact_id in converted.items():
-            link = links_by_sf.get(("Lead", lead_id))
-            if link is not None and ("Contact", contact_id) not in links_by_sf:
-                link.sf_object, link.sf_id = "Contact", contact_id
-                link.save(update_fields=["sf_object", "sf_id", "updated_at"])
-                links_by_sf[("Contact", contact_id)] = link
+            lead_link = links_by_sf.get(("Lead", lead_id))
+            if lead_link is not None and ("Contact", contact_id) not in links_by_sf:
+                lead_link.sf_object, lead_link.sf_id = "Contact", contact_id
+                lead_link.save(update_fields=["sf_object", "sf_id", "updated_at"])
+                links_by_sf[("Contact", contact_id)] = lead_link
 
         for obj in SF_OBJECTS:
             for row in sf_rows.get(obj, []):
                 if obj == "Lead" and row["Id"] in converted:
                     continue
-                link = links_by_sf.get((obj, row["Id"]))
+                link: RecordLink | None = links_by_sf.get((obj, row["Id"]))
                 if link is None and row.get(SF_EXT_ID):
                     link = links_by_hs.get(row[SF_EXT_ID])
                 pair = pair_for(link, ("sf", row["Id"]))
@@ -359,7 +394,10 @@ class ContactSync:
                 continue
             if pair.sf is not None and not pair.sf_deleted:
                 email = rules.normalize_email(pair.sf.get("Email"))
-                if email and email not in sf_only:
+                if email and email in sf_only:
+                    # Two Salesforce records, one email: only the first creates (D1).
+                    pair.duplicate = True
+                elif email:
                     sf_only[email] = pair
                     continue
             elif pair.hs is not None and not pair.hs_deleted:
@@ -412,9 +450,9 @@ class ContactSync:
                 for row in rows.get(obj, []):
                     found[rules.normalize_email(row.get("Email"))] = (obj, row)
         for email, (obj, row) in found.items():
-            pair = hs_only.get(email)
-            if pair is not None and pair.link is None:
-                pair.sf, pair.sf_object = row, obj
+            hs_pair = hs_only.get(email)
+            if hs_pair is not None and hs_pair.link is None:
+                hs_pair.sf, hs_pair.sf_object = row, obj
 
     # ---- deciding and writing --------------------------------------------------------------
 
@@ -452,7 +490,7 @@ class ContactSync:
                 hs_values = dict(snapshot or {})
 
             email = (sf_values or {}).get("email") or (hs_values or {}).get("email")
-            reason = rules.exclusion_reason(self.policy, email)
+            reason = rules.exclusion_reason(self.policy, email, duplicate_email=pair.duplicate)
             if reason and not (link.sf_id and link.hs_id):
                 self.exclude(link, reason, pair)
                 continue
@@ -661,6 +699,57 @@ class ContactSync:
                 link.save()
                 SyncError.objects.filter(link=link).delete()
 
+
+    # ---- lifecycle stages (D5) -----------------------------------------------------------
+
+    def apply_lifecycle(self, opportunities: list[dict[str, Any]],
+                        roles: list[dict[str, Any]]) -> None:
+        """Contacts whose opportunities changed move to opportunity / customer, never back."""
+        opp_ids = [o["Id"] for o in opportunities]
+        contact_ids = {r["ContactId"] for r in roles if r.get("ContactId")}
+        if not opp_ids and not contact_ids:
+            return
+        if opp_ids:
+            for rows in query_in(self.sf, "OpportunityContactRole", "ContactId",
+                                           "OpportunityId", opp_ids):
+                contact_ids.update(r["ContactId"] for r in rows if r.get("ContactId"))
+        links = {
+            link.sf_id: link
+            for link in RecordLink.objects.filter(
+                account=self.account, object="contacts", sf_object="Contact",
+                sf_id__in=contact_ids, hs_id__isnull=False,
+            )
+        }
+        if not links:
+            return
+        all_roles = [r for rows in query_in(self.sf,
+            "OpportunityContactRole", "ContactId, OpportunityId", "ContactId",
+            [k for k in links if k])
+            for r in rows]
+        opps = {o["Id"]: o for rows in query_in(self.sf,
+            "Opportunity", "Id, IsClosed, IsWon", "Id",
+            sorted({r["OpportunityId"] for r in all_roles})) for o in rows}
+        current = {
+            r["id"]: (r.get("properties") or {}).get("lifecyclestage")
+            for r in self.hs.get_many("contacts", [lk.hs_id for lk in links.values()],
+                                      ["lifecyclestage"])
+        }
+        updates: dict[str, str] = {}
+        for sf_id, link in links.items():
+            states = [(bool(opps[r["OpportunityId"]].get("IsClosed")),
+                       bool(opps[r["OpportunityId"]].get("IsWon")))
+                      for r in all_roles
+                      if r["ContactId"] == sf_id and r["OpportunityId"] in opps]
+            stage = rules.lifecycle_from_opportunities(
+                self.policy, current.get(link.hs_id or ""), states, sf_object="Contact")
+            if stage:
+                updates[link.hs_id or ""] = stage
+        if updates:
+            records = [{"id": hs_id, "properties": {"lifecyclestage": stage}}
+                       for hs_id, stage in updates.items()]
+            for outcome in self.hs.update_many("contacts", records):
+                if outcome.ok:
+                    self.result.to_hs.updated += 1
 
 def record_error(account: Account, link: RecordLink | None, error: RemoteError | None,
                  direction: str) -> None:

@@ -22,13 +22,12 @@ from syncadmin.sync.remote import hubspot_for, salesforce_for
 
 log = logging.getLogger(__name__)
 
-# A crashed worker's lock expires; a live run keeps renewing it as it makes progress.
-LOCK_SECONDS = 300
-
 
 def account_lock(account: Account) -> redis.lock.Lock:
+    """One sync per account; a crashed worker's lock expires, a live run keeps renewing it."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    return client.lock(f"syncadmin:sync:{account.pk}", timeout=LOCK_SECONDS, blocking=False)
+    return client.lock(f"syncadmin:sync:{account.pk}", timeout=settings.SYNC_LOCK_SECONDS,
+                       blocking=False)
 
 
 def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = None) -> SyncRun:
@@ -40,6 +39,10 @@ def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = N
         run.save()
         return run
     try:
+        # Runs left "running" by a worker that died cannot still be running: we hold the lock.
+        SyncRun.objects.filter(account=account, status=RunStatus.RUNNING).exclude(
+            pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
+                              message="The worker running this job stopped; it was redone.")
         run.status = RunStatus.RUNNING
         run.save(update_fields=["status"])
         ledger = DbLedger(account)

@@ -70,7 +70,7 @@ class Command(BaseCommand):
             if not sep or key not in names or key in ("id", "account"):
                 raise CommandError(f"Unknown contact setting {key!r} in --set {item!r}")
             field = ContactSettings._meta.get_field(key)
-            setattr(contacts, key, field.to_python(value))
+            setattr(contacts, key, field.to_python(value))  # type: ignore[union-attr]
         try:
             contacts.full_clean()
         except ValidationError as exc:
