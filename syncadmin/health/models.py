@@ -1,5 +1,6 @@
 """API usage ledger and the org limit Salesforce reports (FEATURES B1–B3, I1)."""
 
+from django.conf import settings
 from django.db import models
 
 from syncadmin.accounts.models import Account
@@ -23,7 +24,12 @@ class ApiUsage(models.Model):
             models.UniqueConstraint(fields=["account", "remote", "endpoint", "minute"],
                                     name="one_usage_bucket")
         ]
-        indexes = [models.Index(fields=["account", "remote", "minute"])]
+        indexes = [
+            # Covering: the 24 h sum and the hourly chart read only the index (no heap).
+            # (calls as a key column: INCLUDE is PostgreSQL-only and dev runs on SQLite.)
+            models.Index(fields=["account", "remote", "minute", "calls"],
+                         name="usage_minute_calls"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.remote} {self.endpoint} {self.minute:%H:%M} ×{self.calls}"
@@ -39,3 +45,20 @@ class OrgLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.used}/{self.max}"
+
+
+class UserColumns(models.Model):
+    """The record view's columns a user chose for an account (More → Edit columns)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_column_choice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.account}: {', '.join(self.columns)}"

@@ -1,4 +1,20 @@
 from django.urls import path
 
+from syncadmin.health import views
+
 app_name = "health"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cards/", views.cards, name="cards"),
+    path("errors/<str:kind>/", views.errors, name="errors"),
+    path("errors/<str:kind>/retry/", views.retry, name="retry"),
+    path("resync/", views.resync, name="resync"),
+    path("objects/", views.objects, name="objects"),
+    path("records/", views.records, name="records"),
+    path("records/columns/", views.columns, name="columns"),
+    path("records/export/", views.export, name="export"),
+    path("records/restore/", views.restore, name="restore"),
+    path("exports/<int:pk>/", views.download, name="download"),
+    path("runs/", views.runs, name="runs"),
+    path("runs/<int:pk>/", views.run_row, name="run"),
+]

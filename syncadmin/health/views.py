@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
 import redis
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from connectors.errors import KINDS, Kind
+from syncadmin.accounts.access import account_for, can_change
+from syncadmin.accounts.models import Account
 from syncadmin.celery import app as celery_app
+from syncadmin.health import badges
+from syncadmin.health import dashboard as agg
+from syncadmin.health.export import export_dir
+from syncadmin.health.forms import COLUMN_CHOICES, DEFAULT_COLUMNS, AllocationForm, ColumnsForm
+from syncadmin.health.models import OrgLimit, UserColumns
+from syncadmin.integration.choices import SyncObject
+from syncadmin.integration.models import ApiSettings
+from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncError, SyncRun
 
 
 def _check_db() -> tuple[bool, str]:
@@ -54,3 +80,374 @@ def status(request: HttpRequest) -> HttpResponse:
     if wants_json:
         return JsonResponse({"ok": ok, "checks": result}, status=code)
     return render(request, "health/status.html", {"ok": ok, "checks": result}, status=code)
+
+
+# --- Sync Health tab (FEATURES B1–B6, H5–H7, I1) ---------------------------------------------
+
+HEALTH_RUN_KINDS = (SyncRun.Kind.RETRY, SyncRun.Kind.RESYNC)
+ERRORS_PER_PAGE = 25
+RECORDS_PER_PAGE = 50
+DESTINATIONS = {"hubspot": _("HubSpot"), "salesforce": _("Salesforce")}
+# Restoring into HubSpot brings back the records deleted in HubSpot, and so on.
+DELETED_STATUS = {"hubspot": LinkStatus.DELETED_HS, "salesforce": LinkStatus.DELETED_SF}
+
+
+def _hx(request: HttpRequest) -> Any:
+    """django-htmx's HtmxDetails (falsy when the request is not from htmx)."""
+    return getattr(request, "htmx", None)
+
+
+def _active_run(account: Account) -> SyncRun | None:
+    return (SyncRun.objects.filter(account=account, kind__in=HEALTH_RUN_KINDS,
+                                   status__in=badges.ACTIVE_RUN_STATUSES)
+            .order_by("-started_at", "-id").first())
+
+
+def _usage_context(account: Account, api: ApiSettings, org: OrgLimit | None, chart_range: str,
+                   form: AllocationForm | None = None) -> dict[str, Any]:
+    now = timezone.now()
+    use = agg.usage(account, now)
+    allocation = api.allocation
+    series = use.series_7d if chart_range == "7d" else use.series_24h
+    chart = agg.bar_chart(series, per_hour_limit=allocation / 24 if allocation else None)
+    sf_limit = org.max if org and org.max else None
+    return {
+        "account": account,
+        "used": use.used_24h,
+        "allocation": allocation,
+        "remaining": max(allocation - use.used_24h, 0),
+        "over": use.used_24h > allocation,
+        "used_percent": min(100, round(100 * use.used_24h / allocation)) if allocation else 0,
+        "org": org if sf_limit else None,
+        "form": form or AllocationForm(instance=api, sf_limit=sf_limit),
+        "chart": chart,
+        "chart_range": chart_range,
+        "forecast": agg.forecast_today(use.series_7d, now, allocation, use.used_24h),
+    }
+
+
+def _cards_context(account: Account) -> dict[str, Any]:
+    return {"account": account, "cards": agg.error_cards(account),
+            "active_run": _active_run(account)}
+
+
+def _range(request: HttpRequest) -> str:
+    return "7d" if request.GET.get("range") == "7d" else "24h"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dashboard(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    api, _created = ApiSettings.objects.get_or_create(account=account)
+    org = OrgLimit.objects.filter(account=account).first()
+    form = None
+    status = 200
+    if request.method == "POST":
+        form = AllocationForm(request.POST, instance=api,
+                              sf_limit=org.max if org and org.max else None)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Allocation updated."))
+            if not _hx(request):
+                return redirect("health:dashboard", account_id=account.pk)
+            form = None
+        else:
+            api.refresh_from_db()
+            # htmx swaps 2xx only; a plain form post gets a real 400.
+            status = 200 if _hx(request) else 400
+    if _hx(request) and _hx(request).target == "usage":
+        ctx = _usage_context(account, api, org, _range(request), form)
+        ctx["can_change"] = can_change(request)
+        ctx["flash"] = list(messages.get_messages(request))
+        return render(request, "health/_usage.html", ctx, status=status)
+    ctx = _dashboard_context(request, account, api, org, form)
+    return render(request, "health/dashboard.html", ctx, status=status)
+
+
+def _dashboard_context(request: HttpRequest, account: Account, api: ApiSettings | None = None,
+                       org: OrgLimit | None = None,
+                       form: AllocationForm | None = None) -> dict[str, Any]:
+    if api is None:
+        api, _created = ApiSettings.objects.get_or_create(account=account)
+        org = OrgLimit.objects.filter(account=account).first()
+    ctx = _usage_context(account, api, org, _range(request), form)
+    ctx.update(_cards_context(account))
+    ctx.update(can_change=can_change(request), active_tab="health", sub="dashboard")
+    return ctx
+
+
+
+@login_required
+def cards(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    return render(request, "health/_cards.html", _cards_context(account))
+
+
+def _valid_kind(kind: str) -> Kind:
+    try:
+        return Kind(kind)
+    except ValueError:
+        raise Http404 from None
+
+
+def _panel_context(request: HttpRequest, account: Account, kind: Kind) -> dict[str, Any]:
+    qs = (SyncError.objects.filter(account=account, kind=kind)
+          .only("id", "object", "direction", "record_label", "hs_id", "sf_id", "code",
+                "message", "first_seen", "last_seen", "link_id")
+          .order_by("-last_seen", "-id"))
+    page = Paginator(qs, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    info = KINDS[kind]
+    return {"account": account, "kind": kind.value, "info": info, "page": page,
+            "can_change": can_change(request), "active_run": _active_run(account),
+            "destinations": DESTINATIONS}
+
+
+@login_required
+def errors(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+    account = account_for(request, account_id)
+    ctx = _panel_context(request, account, _valid_kind(kind))
+    if _hx(request) and not _hx(request).history_restore_request:
+        return render(request, "health/_panel.html", ctx)
+    return render(request, "health/dashboard.html", {**_dashboard_context(request, account), **ctx})
+
+
+def _enqueue(request: HttpRequest, account: Account, run_kind: str, task_name: str,
+             args: tuple, params: dict[str, Any], total: int = 0) -> SyncRun | None:
+    """Records a queued SyncRun and sends the engine's task; the task finds its run by
+    params["task_id"] (== its own request.id). Returns None with a message when it cannot."""
+    try:
+        module = importlib.import_module("syncadmin.sync.tasks")
+        task = getattr(module, task_name)
+    except (ImportError, AttributeError):
+        messages.error(request, _("This action is not available yet: the sync engine's "
+                                  "“%(task)s” task is not installed.") % {"task": task_name})
+        return None
+    task_id = str(uuid.uuid4())
+    run = SyncRun.objects.create(account=account, kind=run_kind, status=RunStatus.QUEUED,
+                                 progress_total=total, params={**params, "task_id": task_id})
+    try:
+        task.apply_async(args=args, task_id=task_id)
+    except Exception as exc:  # noqa: BLE001 - the broker is down: say so, keep the record
+        run.status = RunStatus.FAILED
+        run.finished_at = timezone.now()
+        run.message = f"Could not queue the job: {type(exc).__name__}"
+        run.save(update_fields=["status", "finished_at", "message"])
+        messages.error(request, _("The job could not be queued; try again in a moment."))
+        return None
+    return run
+
+
+def _after_job(request: HttpRequest, account: Account, run: SyncRun | None,
+               done_text: str) -> HttpResponse:
+    if run is not None:
+        messages.success(request, done_text)
+    if _hx(request):
+        ctx = _cards_context(account)
+        ctx["flash"] = list(messages.get_messages(request))
+        response = render(request, "health/_job_started.html", ctx)
+        response["HX-Trigger"] = "runStarted"
+        return response
+    return redirect("health:dashboard", account_id=account.pk)
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+    account = account_for(request, account_id, change=True)
+    error_kind = _valid_kind(kind)
+    link_ids = list(SyncError.objects.filter(account=account, kind=error_kind)
+                    .exclude(link=None).values_list("link_id", flat=True).distinct())
+    run = None
+    if link_ids:
+        run = _enqueue(request, account, SyncRun.Kind.RETRY, "retry_records",
+                       (account.pk, link_ids), {"error_kind": error_kind.value,
+                                                "links": len(link_ids)}, total=len(link_ids))
+    else:
+        messages.info(request, _("No records to retry."))
+    return _after_job(request, account, run,
+                      _("Retrying %(n)s records.") % {"n": len(link_ids)})
+
+
+def _deleted_qs(account: Account, destination: str, obj: str) -> QuerySet[RecordLink]:
+    return RecordLink.objects.filter(account=account, object=obj,
+                                     status=DELETED_STATUS[destination])
+
+
+def _restore_choice(data: Any) -> tuple[str, str]:
+    destination = data.get("destination", "hubspot")
+    obj = data.get("object", SyncObject.CONTACTS)
+    if destination not in DESTINATIONS or obj not in SyncObject.values:
+        raise Http404
+    return destination, obj
+
+
+def _start_resync(request: HttpRequest, account: Account) -> HttpResponse:
+    destination, obj = _restore_choice(request.POST)
+    total = _deleted_qs(account, destination, obj).count()
+    run = _enqueue(request, account, SyncRun.Kind.RESYNC, "resync_deleted",
+                   (account.pk, destination, obj),
+                   {"destination": destination, "object": obj}, total=total)
+    return _after_job(request, account, run, _("Restoring %(n)s deleted records in %(app)s.")
+                      % {"n": total, "app": DESTINATIONS[destination]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resync(request: HttpRequest, account_id: int) -> HttpResponse:
+    """GET: the confirmation; POST: Resync all (FEATURES H6)."""
+    account = account_for(request, account_id, change=request.method == "POST")
+    if request.method == "POST":
+        return _start_resync(request, account)
+    destination, obj = _restore_choice(request.GET)
+    ctx = {"account": account, "destination": destination, "app": DESTINATIONS[destination],
+           "object": obj, "object_label": SyncObject(obj).label,
+           "total": _deleted_qs(account, destination, obj).count(),
+           "can_change": can_change(request)}
+    if _hx(request):
+        return render(request, "health/_resync_confirm.html", ctx)
+    ctx.update(active_tab="health", sub="dashboard")
+    return render(request, "health/resync.html", ctx)
+
+
+def _subnav(ctx: dict[str, Any], sub: str) -> dict[str, Any]:
+    ctx.update(active_tab="health", sub=sub)
+    return ctx
+
+
+@login_required
+def objects(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    rows = agg.object_overview(account)
+    return render(request, "health/objects.html",
+                  _subnav({"account": account, "rows": rows}, "objects"))
+
+
+def _user_columns(request: HttpRequest, account: Account) -> list[str]:
+    choice = UserColumns.objects.filter(user=request.user.pk, account=account).first()
+    valid = dict(COLUMN_CHOICES)
+    cols = [c for c in (choice.columns if choice else DEFAULT_COLUMNS) if c in valid]
+    return cols or DEFAULT_COLUMNS
+
+
+@login_required
+def records(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    qs, chosen = agg.filtered_links(account, request.GET)
+    cols = _user_columns(request, account)
+    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    labels = dict(COLUMN_CHOICES)
+    exports = (SyncRun.objects.filter(account=account, kind=SyncRun.Kind.EXPORT)
+               .order_by("-started_at", "-id")[:3])
+    ctx = {"account": account, "page": page, "chosen": chosen, "query": query,
+           "columns": [(c, labels[c]) for c in cols], "objects": SyncObject.choices[:4],
+           "statuses": STATUS_FILTER_CHOICES, "periods": PERIOD_CHOICES, "exports": exports,
+           "can_change": can_change(request)}
+    if _hx(request) and _hx(request).target == "record-table":
+        return render(request, "health/_records_table.html", ctx)
+    return render(request, "health/records.html", _subnav(ctx, "records"))
+
+
+STATUS_FILTER_CHOICES = [("in_sync", _("In sync")), ("failed", _("Failed")),
+                         ("excluded", _("Excluded")), ("deleted_hs", _("Deleted in HubSpot")),
+                         ("deleted_sf", _("Deleted in Salesforce"))]
+PERIOD_CHOICES = [("24h", _("Last 24 hours")), ("7d", _("Last 7 days")),
+                  ("30d", _("Last 30 days"))]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def columns(request: HttpRequest, account_id: int) -> HttpResponse:
+    """More → Edit columns. A personal view preference, not an account setting: viewers too."""
+    account = account_for(request, account_id)
+    if request.method == "POST":
+        form = ColumnsForm(request.POST)
+        if form.is_valid():
+            UserColumns.objects.update_or_create(
+                user=request.user, account=account,  # type: ignore[misc]
+                defaults={"columns": form.cleaned_data["columns"]})
+            messages.success(request, _("Columns saved."))
+            return redirect(reverse("health:records", kwargs={"account_id": account.pk})
+                            + ("?" + request.POST["query"] if request.POST.get("query") else ""))
+        status = 400
+    else:
+        form = ColumnsForm(initial={"columns": _user_columns(request, account)})
+        status = 200
+    ctx = _subnav({"account": account, "form": form, "query": request.GET.get("query", "")},
+                  "records")
+    return render(request, "health/columns.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def export(request: HttpRequest, account_id: int) -> HttpResponse:
+    """More → Export: a Celery task writes the file; the record view links to it when ready."""
+    account = account_for(request, account_id, change=True)
+    fmt = request.POST.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "csv"
+    params = {k: request.POST.get(k, "") for k in ("object", "status", "period")}
+    run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.EXPORT,
+                                 status=RunStatus.QUEUED,
+                                 params={"format": fmt, "filters": params,
+                                         "user": request.user.pk})
+    from syncadmin.health.tasks import export_records
+
+    try:
+        export_records.delay(run.pk)
+    except Exception as exc:  # noqa: BLE001
+        run.status, run.message = RunStatus.FAILED, f"Could not queue: {type(exc).__name__}"
+        run.save(update_fields=["status", "message"])
+        messages.error(request, _("The export could not be queued; try again in a moment."))
+    else:
+        messages.success(request, _("Export started; the download link appears here when "
+                                    "the file is ready."))
+    query = urlencode({k: v for k, v in params.items() if v})
+    return redirect(reverse("health:records", kwargs={"account_id": account.pk})
+                    + (f"?{query}" if query else ""))
+
+
+@login_required
+def download(request: HttpRequest, account_id: int, pk: int) -> HttpResponseBase:
+    account = account_for(request, account_id)
+    run = get_object_or_404(SyncRun, pk=pk, account=account, kind=SyncRun.Kind.EXPORT,
+                            status=RunStatus.SUCCEEDED)
+    path = export_dir() / Path(run.result_file).name
+    if not run.result_file or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restore(request: HttpRequest, account_id: int) -> HttpResponse:
+    """More → Restore all deleted records: choose, review, Restore all N (FEATURES H7)."""
+    account = account_for(request, account_id, change=request.method == "POST")
+    if request.method == "POST":
+        return _start_resync(request, account)
+    destination, obj = _restore_choice(request.GET)
+    review = "review" in request.GET
+    qs = _deleted_qs(account, destination, obj).order_by("label", "id")
+    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page")) if review else None
+    ctx = {"account": account, "destination": destination, "object": obj, "review": review,
+           "page": page, "objects": SyncObject.choices[:4], "destinations": DESTINATIONS,
+           "app": DESTINATIONS[destination], "can_change": can_change(request)}
+    return render(request, "health/restore.html", _subnav(ctx, "records"))
+
+
+@login_required
+def runs(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    recent = SyncRun.objects.filter(account=account).order_by("-started_at", "-id")[:50]
+    return render(request, "health/runs.html",
+                  _subnav({"account": account, "runs": recent}, "runs"))
+
+
+@login_required
+def run_row(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    run = get_object_or_404(SyncRun, pk=pk, account=account)
+    as_export = request.GET.get("as") == "export"
+    template = "health/_export.html" if as_export else "health/_run_row.html"
+    return render(request, template, {"account": account, "run": run})

@@ -1,0 +1,333 @@
+"""Sync Health figures: pure chart/forecast functions and the few GROUP BY queries behind them.
+
+Every page of the Sync Health tab runs a fixed number of aggregate queries whatever the data
+size (tests pin the counts); nothing here loops over ledger or error rows in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from connectors.errors import KINDS, Kind
+from syncadmin.accounts.models import Account
+from syncadmin.health.models import ApiUsage
+from syncadmin.integration.choices import SyncObject
+from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
+
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(hours=24)
+PACE_HOURS = 3  # the "current pace" is the rate over the last three hours (partial one included)
+
+OVERVIEW_OBJECTS = [SyncObject.CONTACTS, SyncObject.COMPANIES, SyncObject.DEALS,
+                    SyncObject.TICKETS]
+
+FAILED_STATUSES = (LinkStatus.FAILED, LinkStatus.DELETED_HS, LinkStatus.DELETED_SF)
+
+EXCLUDED_REASONS: dict[str, Any] = {
+    "no_email": _("No email address: contacts need a unique email to sync."),
+    "invalid_email": _("The email address is not valid."),
+    "duplicate_email": _("Another record has the same email address."),
+    "filtered": _("Left out by the sync settings' filters (inclusion list or property filter)."),
+}
+
+
+# --- pure functions ---------------------------------------------------------------------------
+
+def floor_hour(at: dt.datetime) -> dt.datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def hourly_series(rows: Iterable[tuple[dt.datetime, int]], now: dt.datetime,
+                  hours: int) -> list[tuple[dt.datetime, int]]:
+    """`hours` consecutive hourly buckets ending with the current (partial) hour; gaps are 0."""
+    by_hour: dict[dt.datetime, int] = {}
+    for hour, calls in rows:
+        key = floor_hour(hour)
+        by_hour[key] = by_hour.get(key, 0) + int(calls)
+    last = floor_hour(now)
+    return [(h, by_hour.get(h, 0)) for h in (last - HOUR * i for i in range(hours - 1, -1, -1))]
+
+
+@dataclass(frozen=True)
+class Forecast:
+    used_today: int
+    projected: int  # today's total at the current pace
+    per_hour: float  # the current pace
+    allocation: int | None
+    crosses: bool  # the projection goes over the allocation
+    hours_left: float | None  # until the rolling 24 h use reaches the allocation, at this pace
+
+
+def forecast_today(series: Sequence[tuple[dt.datetime, int]], now: dt.datetime,
+                   allocation: int | None, used_24h: int) -> Forecast:
+    """Projects today's total (UTC day of `now`) from the pace of the last PACE_HOURS hours."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    used_today = sum(c for h, c in series if h >= midnight)
+    pace_start = floor_hour(now) - HOUR * (PACE_HOURS - 1)
+    recent = sum(c for h, c in series if h >= pace_start)
+    elapsed = max((now - pace_start).total_seconds(), 60.0)
+    per_second = recent / elapsed
+    seconds_left = (midnight + DAY - now).total_seconds()
+    projected = used_today + round(per_second * seconds_left)
+    crosses = allocation is not None and projected > allocation
+    hours_left: float | None = None
+    if allocation is not None and per_second > 0:
+        hours_left = max(0.0, (allocation - used_24h) / (per_second * 3600))
+    return Forecast(used_today, projected, per_second * 3600, allocation, crosses, hours_left)
+
+
+def nice_ceiling(value: float) -> int:
+    """The smallest 1, 2 or 5 × 10^k not below value (at least 1): a readable axis maximum."""
+    if value <= 1:
+        return 1
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * exp >= value:
+            return int(step * exp)
+    return int(10 * exp)  # pragma: no cover
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    hour: dt.datetime
+    calls: int
+    label: str = ""  # an axis label under some bars
+    title: str = ""
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    top: int
+    bars: list[Bar]
+    ticks: list[tuple[float, str]]  # (y, text)
+    limit_y: float | None = None  # the even-pace line: allocation / 24 per hour
+    limit_label: str = ""
+    total: int = 0
+    max_calls: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bar_chart(series: Sequence[tuple[dt.datetime, int]], *, width: int = 760,
+              height: int = 180, per_hour_limit: float | None = None) -> Chart:
+    """Geometry of an SVG bar chart of hourly calls (drawn by templates/health/_chart.html)."""
+    left, bottom, top = 48, 22, 8
+    plot_w, plot_h = width - left - 4, height - bottom - top
+    peak = max([c for _, c in series] + [0])
+    scale_max = nice_ceiling(max(peak, per_hour_limit or 0))
+    n = max(len(series), 1)
+    slot = plot_w / n
+    gap = 1.0 if slot > 4 else 0.0
+    bars = []
+    for i, (hour, calls) in enumerate(series):
+        h = plot_h * calls / scale_max
+        if n <= 24:
+            label = f"{hour:%H}:00" if hour.hour % 3 == 0 else ""
+        else:
+            label = f"{hour:%a %d}" if hour.hour == 0 else ""
+        title = f"{hour:%a %d %b %H}:00 — {number_format(calls, force_grouping=True)}"
+        bars.append(Bar(
+            x=round(left + i * slot + gap / 2, 2), y=round(top + plot_h - h, 2),
+            width=round(max(slot - gap, 0.5), 2), height=round(h, 2), hour=hour, calls=calls,
+            label=label, title=title,
+        ))
+    ticks = [(round(top + plot_h - plot_h * f, 2), number_format(round(scale_max * f),
+                                                                  force_grouping=True))
+             for f in (0, 0.5, 1)]
+    limit_y = None
+    if per_hour_limit:
+        limit_y = round(top + plot_h - plot_h * per_hour_limit / scale_max, 2)
+    return Chart(width=width, height=height, top=top, bars=bars, ticks=ticks, limit_y=limit_y,
+                 total=sum(c for _, c in series), max_calls=peak)
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+@dataclass
+class Usage:
+    used_24h: int
+    series_7d: list[tuple[dt.datetime, int]]
+
+    @property
+    def series_24h(self) -> list[tuple[dt.datetime, int]]:
+        return self.series_7d[-24:]
+
+
+def usage(account: Account, now: dt.datetime, remote: str = "salesforce") -> Usage:
+    """One GROUP BY over the covering index: hourly totals for 7 days and the rolling 24 h sum."""
+    first_hour = floor_hour(now) - HOUR * (7 * 24 - 1)
+    cutoff = now - DAY
+    rows = (
+        ApiUsage.objects.filter(account=account, remote=remote, minute__gte=first_hour)
+        .annotate(hour=TruncHour("minute"),
+                  recent=ExpressionWrapper(Q(minute__gte=cutoff), output_field=BooleanField()))
+        .values("hour", "recent")
+        .annotate(n=Sum("calls"))
+        .order_by()
+    )
+    pairs = []
+    used = 0
+    for row in rows:  # at most 2 × 168 rows
+        pairs.append((row["hour"], row["n"]))
+        if row["recent"]:
+            used += row["n"]
+    return Usage(used_24h=used, series_7d=hourly_series(pairs, now, 7 * 24))
+
+
+@dataclass
+class ErrorCard:
+    kind: str
+    label: Any
+    help: Any
+    fix: Any
+    errors: int
+    records: int
+
+
+def kind_info(kind: str) -> Any:
+    try:
+        return KINDS[Kind(kind)]
+    except ValueError:
+        return KINDS[Kind.GENERIC]
+
+
+def error_cards(account: Account) -> list[ErrorCard]:
+    """Current errors per kind, and distinct affected records (one query)."""
+    rows = (
+        SyncError.objects.filter(account=account).values("kind")
+        .annotate(errors=Count("id"), records=Count("link", distinct=True)).order_by()
+    )
+    cards = []
+    for row in rows:
+        info = kind_info(row["kind"])
+        cards.append(ErrorCard(row["kind"], info.label, info.help, info.fix, row["errors"],
+                               row["records"]))
+    cards.sort(key=lambda c: (-c.errors, str(c.label)))
+    return cards
+
+
+def has_error() -> Q:
+    """Links with at least one current error (used by the object view and record filters)."""
+    from django.db.models import Exists, OuterRef
+
+    return Q(Exists(SyncError.objects.filter(link=OuterRef("pk"))))
+
+
+def failed_q() -> Q:
+    """Failed in the object view's sense: failed or deleted on one side, or a current error."""
+    return Q(status__in=FAILED_STATUSES) | has_error()
+
+
+STATUS_FILTERS: dict[str, Any] = {
+    "in_sync": lambda: Q(status=LinkStatus.IN_SYNC) & ~has_error(),
+    "failed": failed_q,
+    "excluded": lambda: Q(status=LinkStatus.EXCLUDED) & ~has_error(),
+    "deleted_hs": lambda: Q(status=LinkStatus.DELETED_HS),
+    "deleted_sf": lambda: Q(status=LinkStatus.DELETED_SF),
+}
+
+
+@dataclass
+class ObjectRow:
+    object: str
+    label: Any
+    in_sync: int = 0
+    failed: int = 0
+    excluded: int = 0
+    deleted_hs: int = 0
+    deleted_sf: int = 0
+    kinds: list[tuple[str, Any, Any, int]] = field(default_factory=list)  # kind, label, fix, n
+    excluded_reasons: list[tuple[str, int]] = field(default_factory=list)
+
+
+def object_overview(account: Account) -> list[ObjectRow]:
+    """In sync / Failed / Excluded per object (three GROUP BY queries).
+
+    A link counts as failed when its status is failed or deleted on one side, or when it has
+    a current error; such a link is then not counted under its own status.
+    """
+    table = {o.value: ObjectRow(o.value, o.label) for o in OVERVIEW_OBJECTS}
+    status_rows = (
+        RecordLink.objects.filter(account=account)
+        .values("object", "status", "excluded_reason").annotate(n=Count("id")).order_by()
+    )
+    for row in status_rows:
+        obj = table.get(row["object"])
+        if obj is None:
+            continue
+        status, n = row["status"], row["n"]
+        if status in FAILED_STATUSES:
+            obj.failed += n
+        if status in (LinkStatus.IN_SYNC, LinkStatus.EXCLUDED, LinkStatus.DELETED_HS,
+                      LinkStatus.DELETED_SF):
+            setattr(obj, status, getattr(obj, status) + n)
+        if status == LinkStatus.EXCLUDED:
+            reason = EXCLUDED_REASONS.get(row["excluded_reason"], row["excluded_reason"]
+                                          or "Excluded by the sync settings.")
+            obj.excluded_reasons.append((reason, n))
+    # Links with errors whose status is not failed yet: move them from their status to failed.
+    moved = (
+        SyncError.objects.filter(account=account).exclude(link__status__in=FAILED_STATUSES)
+        .exclude(link=None)
+        .values("link__object", "link__status").annotate(n=Count("link", distinct=True))
+        .order_by()
+    )
+    for mrow in moved:
+        obj = table.get(mrow["link__object"])
+        if obj is None:
+            continue
+        status, n = mrow["link__status"], mrow["n"]
+        if status == LinkStatus.EXCLUDED:
+            obj.excluded -= n
+        else:
+            obj.in_sync -= n
+        obj.failed += n
+    kind_rows = (
+        SyncError.objects.filter(account=account).values("object", "kind")
+        .annotate(n=Count("id")).order_by("object", "-n")
+    )
+    for krow in kind_rows:
+        obj = table.get(krow["object"])
+        if obj is None:
+            continue
+        info = kind_info(krow["kind"])
+        obj.kinds.append((krow["kind"], info.label, info.fix, krow["n"]))
+    return list(table.values())
+
+
+PERIODS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7),
+           "30d": dt.timedelta(days=30)}
+
+
+def filtered_links(account: Account, params: Any) -> tuple[QuerySet[RecordLink], dict[str, str]]:
+    """The record view's queryset for its GET filters (also used by the export task)."""
+    qs = RecordLink.objects.filter(account=account)
+    chosen = {"object": "", "status": "", "period": ""}
+    obj = params.get("object", "")
+    if obj in SyncObject.values:
+        qs = qs.filter(object=obj)
+        chosen["object"] = obj
+    status = params.get("status", "")
+    if status in STATUS_FILTERS:
+        qs = qs.filter(STATUS_FILTERS[status]())
+        chosen["status"] = status
+    period = params.get("period", "")
+    if period in PERIODS:
+        qs = qs.filter(updated_at__gte=timezone.now() - PERIODS[period])
+        chosen["period"] = period
+    return qs.order_by("-updated_at", "-id"), chosen

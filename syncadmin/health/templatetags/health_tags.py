@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+from syncadmin.health import badges
+from syncadmin.health.dashboard import EXCLUDED_REASONS
+
+register = template.Library()
+
+
+@register.filter
+def link_badge(status: str) -> str:
+    """The badge class of a RecordLink status."""
+    return badges.link_badge(status)
+
+
+@register.filter
+def run_badge(status: str) -> str:
+    """The badge class of a SyncRun status."""
+    return badges.run_badge(status)
+
+
+@register.filter
+def hs_record_url(link_or_error: object, portal: str) -> str:
+    hs_id = getattr(link_or_error, "hs_id", "")
+    return f"https://app.hubspot.com/contacts/{portal}/record/0-1/{hs_id}" if hs_id else ""
+
+
+@register.filter
+def sf_record_url(link_or_error: object, instance_url: str) -> str:
+    sf_id = getattr(link_or_error, "sf_id", "")
+    return f"{instance_url.rstrip('/')}/{sf_id}" if sf_id and instance_url else ""
+
+
+@register.filter
+def num(value: object) -> str:
+    """A whole number with thousands separators (humanize is not installed)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return number_format(int(value), force_grouping=True)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def excluded_text(reason: str) -> str:
+    return str(EXCLUDED_REASONS.get(reason, reason))
+
+
+def _leaves(value: Any, into: dict[str, int]) -> None:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if isinstance(sub, int | float) and not isinstance(sub, bool):
+                into[key] = into.get(key, 0) + int(sub)
+            else:
+                _leaves(sub, into)
+
+
+@register.filter
+def run_counts(run: Any) -> str:
+    """A run's nested counts summed by name: "created 3 · updated 12"."""
+    totals: dict[str, int] = {}
+    _leaves(run.counts or {}, totals)
+    return " · ".join(f"{k.replace('_', ' ')} {number_format(v, force_grouping=True)}"
+                      for k, v in totals.items()) or "—"
+
+
+@register.filter
+def run_duration(run: Any) -> str:
+    if not run.finished_at:
+        return "—"
+    seconds = max(0, int((run.finished_at - run.started_at).total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"

@@ -1,0 +1,189 @@
+"""Sync Health figures: the pure chart/forecast functions and the GROUP BY aggregations."""
+
+import datetime as dt
+
+import pytest
+
+from syncadmin.health import dashboard as agg
+from syncadmin.health.models import ApiUsage
+from syncadmin.sync.models import RecordLink, SyncError
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
+
+
+def h(day, hour):
+    return dt.datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+# --- pure functions -----------------------------------------------------------------------
+
+def test_hourly_series_fills_gaps_and_ends_with_the_current_hour():
+    series = agg.hourly_series([(h(10, 14), 5), (h(10, 12), 3), (h(10, 12), 2)], NOW, 4)
+    assert series == [(h(10, 12), 5), (h(10, 13), 0), (h(10, 14), 5), (h(10, 15), 0)]
+
+
+def test_hourly_series_ignores_nothing_inside_and_drops_hours_outside():
+    series = agg.hourly_series([(h(9, 1), 100), (h(10, 15), 7)], NOW, 2)
+    assert series == [(h(10, 14), 0), (h(10, 15), 7)]
+
+
+def test_forecast_projects_today_at_the_pace_of_the_last_three_hours():
+    # 13:00–15:30 is 2.5 h with 250 calls → 100 calls/h; 8.5 h left today → +850.
+    series = agg.hourly_series([(h(10, 9), 1000), (h(10, 13), 100), (h(10, 14), 100),
+                                (h(10, 15), 50), (h(9, 23), 999)], NOW, 48)
+    f = agg.forecast_today(series, NOW, allocation=5000, used_24h=2249)
+    assert f.used_today == 1250
+    assert f.per_hour == pytest.approx(100)
+    assert f.projected == 1250 + 850
+    assert f.crosses is False
+    assert f.hours_left == pytest.approx((5000 - 2249) / 100)
+
+
+def test_forecast_warns_when_the_pace_crosses_the_allocation():
+    series = agg.hourly_series([(h(10, 15), 1000)], NOW, 24)
+    f = agg.forecast_today(series, NOW, allocation=2000, used_24h=1000)
+    assert f.crosses is True
+    assert f.projected > 2000
+
+
+def test_forecast_with_no_calls_and_no_allocation():
+    f = agg.forecast_today(agg.hourly_series([], NOW, 24), NOW, None, 0)
+    assert (f.projected, f.crosses, f.hours_left) == (0, False, None)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0, 1), (1, 1), (7, 10), (120, 200),
+                                                 (200, 200), (4001, 5000), (50_000, 50_000)])
+def test_nice_ceiling(value, expected):
+    assert agg.nice_ceiling(value) == expected
+
+
+def test_bar_chart_geometry():
+    series = agg.hourly_series([(h(10, 14), 50), (h(10, 15), 100)], NOW, 24)
+    chart = agg.bar_chart(series, width=760, height=180, per_hour_limit=50)
+    assert len(chart.bars) == 24
+    tallest = chart.bars[-1]
+    plot_h = 180 - 22 - 8
+    assert tallest.height == pytest.approx(plot_h)  # 100 is the axis maximum
+    assert chart.bars[-2].height == pytest.approx(plot_h / 2)
+    assert chart.bars[0].height == 0
+    assert chart.limit_y == pytest.approx(8 + plot_h / 2)
+    assert chart.total == 150 and chart.max_calls == 100
+    assert [t for _, t in chart.ticks] == ["0", "50", "100"]
+    assert all(b.x < b2.x for b, b2 in zip(chart.bars, chart.bars[1:], strict=False))
+    assert "100" in tallest.title
+
+
+def test_bar_chart_of_seven_days_labels_midnights():
+    series = agg.hourly_series([], NOW, 168)
+    chart = agg.bar_chart(series)
+    assert len(chart.bars) == 168
+    assert [b.label for b in chart.bars if b.label][0].startswith(("Wed", "Thu", "Tue"))
+    assert sum(1 for b in chart.bars if b.label) == 7
+
+
+# --- aggregations -------------------------------------------------------------------------
+
+def link(account, n, obj="contacts", status="in_sync", **kw):
+    return RecordLink.objects.create(account=account, object=obj, hs_id=f"{obj}{n}",
+                                     sf_id=f"003{n:015d}", label=f"Record {n}", status=status,
+                                     **kw)
+
+
+def error(account, lnk, kind, **kw):
+    return SyncError.objects.create(account=account, link=lnk, object=lnk.object, kind=kind,
+                                    direction="to_sf", record_label=lnk.label,
+                                    sf_id=lnk.sf_id or "", hs_id=lnk.hs_id or "", **kw)
+
+
+@pytest.mark.django_db
+def test_usage_sums_the_rolling_24_hours_and_buckets_by_hour(account, other_account):
+    now = dt.datetime.now(UTC)
+    rows = [
+        ("salesforce", "query", now - dt.timedelta(minutes=5), 10),
+        ("salesforce", "composite", now - dt.timedelta(minutes=5), 4),
+        ("salesforce", "query", now - dt.timedelta(hours=23, minutes=50), 7),
+        ("salesforce", "query", now - dt.timedelta(hours=24, minutes=10), 100),  # outside 24 h
+        ("salesforce", "query", now - dt.timedelta(days=8), 1000),  # outside 7 days
+        ("hubspot", "batch", now - dt.timedelta(minutes=5), 50),  # other remote
+    ]
+    for remote, endpoint, minute, calls in rows:
+        ApiUsage.objects.create(account=account, remote=remote, endpoint=endpoint,
+                                minute=minute.replace(second=0, microsecond=0), calls=calls)
+    ApiUsage.objects.create(account=other_account, remote="salesforce", endpoint="query",
+                            minute=now.replace(second=0, microsecond=0), calls=500)
+    use = agg.usage(account, now)
+    assert use.used_24h == 21
+    assert len(use.series_7d) == 168 and len(use.series_24h) == 24
+    assert sum(c for _, c in use.series_7d) == 121
+    assert use.series_7d[-1][1] >= 14
+
+
+@pytest.mark.django_db
+def test_error_cards_count_errors_per_kind_and_records_distinct(account, other_account):
+    a, b, c = link(account, 1), link(account, 2), link(account, 3)
+    # a has two kinds: counted once under each; b has two errors of one kind? impossible
+    # (one per record+kind), so b and c add one each.
+    error(account, a, "invalid_email")
+    error(account, a, "picklist_value")
+    error(account, b, "invalid_email")
+    error(account, c, "picklist_value")
+    error(account, link(account, 4, obj="companies"), "picklist_value")
+    error(other_account, link(other_account, 9), "invalid_email")
+    cards = {card.kind: card for card in agg.error_cards(account)}
+    assert set(cards) == {"invalid_email", "picklist_value"}
+    assert (cards["invalid_email"].errors, cards["invalid_email"].records) == (2, 2)
+    assert (cards["picklist_value"].errors, cards["picklist_value"].records) == (3, 3)
+    assert str(cards["invalid_email"].label) == "Invalid email"
+    assert "email" in str(cards["invalid_email"].fix)
+
+
+@pytest.mark.django_db
+def test_fixed_records_drop_out_of_the_cards(account):
+    a, b = link(account, 1), link(account, 2)
+    error(account, a, "invalid_email")
+    fixed = error(account, b, "invalid_email")
+    fixed.delete()  # the engine deletes an error when the record next syncs
+    (card,) = agg.error_cards(account)
+    assert (card.errors, card.records) == (1, 1)
+    SyncError.objects.filter(link=a).delete()
+    assert agg.error_cards(account) == []
+
+
+@pytest.mark.django_db
+def test_object_overview_counts_in_sync_failed_excluded(account):
+    ok = [link(account, i) for i in range(5)]
+    link(account, 10, status="failed")
+    link(account, 11, status="deleted_hs")
+    link(account, 12, status="excluded", excluded_reason="no_email")
+    link(account, 13, status="excluded", excluded_reason="no_email")
+    link(account, 14, status="excluded", excluded_reason="filtered")
+    # Two kinds on one in-sync link: it moves to failed once.
+    error(account, ok[0], "invalid_email")
+    error(account, ok[0], "picklist_value")
+    link(account, 20, obj="deals")
+    rows = {r.object: r for r in agg.object_overview(account)}
+    contacts = rows["contacts"]
+    assert (contacts.in_sync, contacts.failed, contacts.excluded) == (4, 3, 3)
+    assert contacts.deleted_hs == 1
+    assert dict((k, n) for k, _l, _f, n in contacts.kinds) == {"invalid_email": 1,
+                                                               "picklist_value": 1}
+    reasons = {str(r): n for r, n in contacts.excluded_reasons}
+    assert reasons == {str(agg.EXCLUDED_REASONS["no_email"]): 2,
+                       str(agg.EXCLUDED_REASONS["filtered"]): 1}
+    assert (rows["deals"].in_sync, rows["deals"].failed) == (1, 0)
+    assert (rows["tickets"].in_sync, rows["companies"].in_sync) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_record_filters_agree_with_the_object_view(account):
+    a = link(account, 1)
+    link(account, 2)
+    link(account, 3, status="failed")
+    error(account, a, "invalid_email")
+    failed, _ = agg.filtered_links(account, {"status": "failed", "object": "contacts"})
+    in_sync, _ = agg.filtered_links(account, {"status": "in_sync"})
+    assert sorted(failed.values_list("hs_id", flat=True)) == ["contacts1", "contacts3"]
+    assert list(in_sync.values_list("hs_id", flat=True)) == ["contacts2"]
+    everything, chosen = agg.filtered_links(account, {"status": "bogus", "period": "7d"})
+    assert everything.count() == 3 and chosen["status"] == "" and chosen["period"] == "7d"
