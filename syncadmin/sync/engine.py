@@ -521,11 +521,12 @@ class ContactSync:
                 if props:
                     hs_updates.append((pair, props))
             if not has_sf:
-                if to_sf_ok:
-                    target = rules.hs_to_sf_target(self.policy, existing_sf_object=None)
-                    sf_creates.append((pair, target, dict(plan.to_sf)))
-                elif not has_hs:
+                if not to_sf_ok:
+                    # Outside the inclusion list, or HubSpot → Salesforce is off (D6, H1).
+                    self.exclude(link, "filtered", pair)
                     continue
+                target = rules.hs_to_sf_target(self.policy, existing_sf_object=None)
+                sf_creates.append((pair, target, dict(plan.to_sf)))
             else:
                 fields = dict(plan.to_sf) if to_sf_ok else {}
                 hs_id = pair.hs_id or link.hs_id

@@ -7,32 +7,12 @@ through simple-salesforce and hubspot-api-client, as a user of the real APIs cou
 from __future__ import annotations
 
 import pytest
-from simple_salesforce import Salesforce
 
 from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
 from syncadmin.sync.service import run_account
+from tests.sync.helpers import hs_contacts, past_read_lag, people, sf_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sf_rows(sf_client: Salesforce, obj: str, fields: str = "Id, Email, LastName") -> list[dict]:
-    return sf_client.query_all(f"SELECT {fields} FROM {obj}")["records"]
-
-
-def hs_contacts(hs_client, props=("email", "firstname", "lastname", "phone", "salesforce_id")):
-    out, after = [], None
-    while True:
-        page = hs_client.crm.contacts.basic_api.get_page(limit=100, after=after,
-                                                         properties=list(props))
-        out += [r.properties | {"id": r.id} for r in page.results]
-        if not page.paging or not page.paging.next:
-            return out
-        after = page.paging.next.after
-
-
-def people(prefix: str, n: int, start: int = 0) -> list[dict]:
-    return [{"FirstName": f"{prefix}{i}", "LastName": f"Person{i}",
-             "Email": f"{prefix.lower()}{i}@example.com"} for i in range(start, start + n)]
 
 
 def test_initial_sync_of_1000_people_merges_by_email_within_10_sf_calls(
@@ -93,9 +73,7 @@ def test_changes_flow_both_ways_after_the_initial_sync(connected, sf, hs, sf_cli
     sf_client.Contact.update(sf_id, {"Title": "CTO"})
     # HubSpot → Salesforce: a phone Salesforce does not have (Prefer Salesforce unless blank).
     hs_client.crm.contacts.basic_api.update(contact["id"], {"properties": {"phone": "+39 06 1"}})
-    import time
-
-    time.sleep(3.5)  # past the read lag (a closed window)
+    past_read_lag()
     run = run_account(connected, kind="poll")
 
     assert run.status == "succeeded", run.message
@@ -128,9 +106,7 @@ def test_a_refused_record_becomes_a_classified_error_and_clears_when_fixed(
 
     client = make_client(hs.url, hs.token, hs.ca_file)
     client.crm.contacts.basic_api.update(hs_id, {"properties": {"lastname": "Short"}})
-    import time
-
-    time.sleep(3.5)
+    past_read_lag()
     run_account(connected, kind="poll")
     assert not SyncError.objects.filter(account=connected).exists()
     assert [r["LastName"] for r in sf_rows(sf_client, "Lead")] == ["Short"]
