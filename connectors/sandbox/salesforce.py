@@ -81,6 +81,7 @@ import socket
 import tempfile
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -223,6 +224,9 @@ class Org:
             self.fields: dict[str, list[FieldDef]] = base_objects()
             self.recs: dict[str, dict[str, dict]] = {o: {} for o in self.fields}
             self.stamps: dict[str, list[tuple[str, str]]] = {o: [] for o in self.fields}
+            # Live (not deleted) records: ids in insertion order and a SystemModstamp index.
+            self.live: dict[str, dict[str, None]] = {o: {} for o in self.fields}
+            self.live_stamps: dict[str, list[tuple[str, str]]] = {o: [] for o in self.fields}
             self.ext: dict[str, dict[str, dict[str, str]]] = {o: {} for o in self.fields}
             self.emails: dict[str, dict[str, set[str]]] = {o: {} for o in self.fields}
             self.deleted_log: dict[str, list[tuple[str, str]]] = {o: [] for o in self.fields}
@@ -393,13 +397,13 @@ class Org:
 
     def _index(self, obj: str, rec: dict) -> None:
         rid = rec["Id"]
-        st = self.stamps[obj]
         key = (rec["SystemModstamp"], rid)
-        if not st or st[-1] <= key:
-            st.append(key)
+        _sorted_add(self.stamps[obj], key)
+        if rec.get("IsDeleted"):
+            self.live[obj].pop(rid, None)
         else:
-            bisect.insort(st, key)
-        if not rec.get("IsDeleted"):
+            self.live[obj].setdefault(rid, None)
+            _sorted_add(self.live_stamps[obj], key)
             for fname, idx in self.ext[obj].items():
                 v = rec.get(fname)
                 if v not in (None, ""):
@@ -410,11 +414,11 @@ class Org:
 
     def _unindex(self, obj: str, rec: dict) -> None:
         rid = rec["Id"]
-        st = self.stamps[obj]
         key = (rec["SystemModstamp"], rid)
-        i = bisect.bisect_left(st, key)
-        if i < len(st) and st[i] == key:
-            del st[i]
+        for st in (self.stamps[obj], self.live_stamps[obj]):
+            i = bisect.bisect_left(st, key)
+            if i < len(st) and st[i] == key:
+                del st[i]
         for fname, idx in self.ext[obj].items():
             v = rec.get(fname)
             if v not in (None, ""):
@@ -466,6 +470,7 @@ class Org:
                 _, obj, rid = entry
                 rec = self.recs[obj].pop(rid)
                 self._unindex(obj, rec)
+                self.live[obj].pop(rid, None)
             else:
                 _, obj, old, new, deleted_log = entry
                 self._unindex(obj, new)
@@ -1055,16 +1060,18 @@ class Org:
         except soql.SoqlError as e:
             raise ApiError(400, e.code, e.message) from None
 
-        ids, ordered = self._candidates(obj, q)
+        ids, ordered, exact = self._candidates(obj, q, include_deleted)
         recs = self.recs[obj]
-        out: list[str] = []
-        for rid in ids:
-            r = recs.get(rid)
-            if r is None or (r["IsDeleted"] and not include_deleted):
-                continue
-            if pred is not None and not pred(r):
-                continue
-            out.append(rid)
+        if exact:
+            out = ids
+        else:
+            out = [
+                rid
+                for rid in ids
+                if (r := recs.get(rid)) is not None
+                and (include_deleted or not r["IsDeleted"])
+                and (pred is None or pred(r))
+            ]
         if order and not (ordered and _is_stamp_order(order)):
             for f, desc, nf in reversed(order):
                 nulls_first = (not desc) if nf is None else nf
@@ -1110,27 +1117,55 @@ class Org:
         f = self.field(obj, name)
         return f.name if f else None
 
-    def _candidates(self, obj: str, q: soql.Query) -> tuple[list[str], bool]:
-        lo: str | None = None
-        hi: str | None = None
-        for c in soql.conjuncts(q.where):
+    def _candidates(
+        self, obj: str, q: soql.Query, include_deleted: bool
+    ) -> tuple[list[str], bool, bool]:
+        """Candidate ids from an index: (ids, in SystemModstamp order, WHERE fully applied)."""
+        lo: tuple[str, str] | None = None
+        hi: tuple[str, str] | None = None
+        terms = soql.conjuncts(q.where)
+        only_stamp = True
+        for c in terms:
             if c[0] == "cmp" and c[1].lower() == "id" and c[2] == "=" and c[3][0] == "str":
-                return [norm_id(c[3][1])], False
+                return [norm_id(c[3][1])], False, False
             if c[0] == "in" and c[1].lower() == "id" and not c[3]:
-                return list(dict.fromkeys(norm_id(v[1]) for v in c[2] if v[0] == "str")), False
+                ids = dict.fromkeys(norm_id(v[1]) for v in c[2] if v[0] == "str")
+                return list(ids), False, False
             if c[0] == "cmp" and c[1].lower() == "systemmodstamp" and c[3][0] == "dt":
+                v = c[3][1]
                 if c[2] in (">", ">="):
-                    lo = c[3][1] if lo is None or c[3][1] > lo else lo
-                elif c[2] in ("<", "<="):
-                    hi = c[3][1] if hi is None or c[3][1] < hi else hi
+                    b = (v, "\uffff") if c[2] == ">" else (v, "")
+                    lo = b if lo is None or b > lo else lo
+                    continue
+                if c[2] in ("<", "<="):
+                    b = (v, "") if c[2] == "<" else (v, "\uffff")
+                    hi = b if hi is None or b < hi else hi
+                    continue
+            only_stamp = False
+        emails = self.emails[obj]
+        if not include_deleted and emails is not None:
+            for c in terms:
+                if c[0] not in ("cmp", "in") or c[1].lower() != "email":
+                    continue
+                vals = None
+                if c[0] == "cmp" and c[2] == "=" and c[3][0] == "str":
+                    vals = [c[3][1]]
+                elif c[0] == "in" and not c[3]:
+                    vals = [v[1] for v in c[2] if v[0] == "str"]
+                if vals is not None:
+                    found: set[str] = set()
+                    for v in vals:
+                        found |= emails.get(str(v).strip().lower(), set())
+                    return sorted(found), False, False
+        st = self.stamps[obj] if include_deleted else self.live_stamps[obj]
         if lo is not None or hi is not None:
-            st = self.stamps[obj]
-            i = bisect.bisect_left(st, (lo, "")) if lo is not None else 0
-            j = bisect.bisect_right(st, (hi, "\uffff")) if hi is not None else len(st)
-            return [rid for _, rid in st[i:j]], True
+            i = bisect.bisect_left(st, lo) if lo is not None else 0
+            j = bisect.bisect_left(st, hi) if hi is not None else len(st)
+            return [rid for _, rid in st[i:j]], True, only_stamp
+        exact = q.where is None
         if q.order and q.order[0][0].lower() == "systemmodstamp" and not q.order[0][1]:
-            return [rid for _, rid in self.stamps[obj]], True
-        return list(self.recs[obj]), False
+            return [rid for _, rid in st], True, exact
+        return list(self.recs[obj] if include_deleted else self.live[obj]), False, exact
 
     def _page(
         self,
@@ -1391,6 +1426,13 @@ class Org:
         return f"{self.instance_url}/{host}/id/{self.org_id}/{self.user_id}"
 
 
+def _sorted_add(st: list[tuple[str, str]], key: tuple[str, str]) -> None:
+    if not st or st[-1] <= key:
+        st.append(key)
+    else:
+        bisect.insort(st, key)
+
+
 def _minus_days(stamp: str, days: int) -> str:
     d = datetime.fromisoformat(stamp.replace("+0000", "+00:00"))
     return soql.format_datetime(d.fromtimestamp(d.timestamp() - days * 86400, UTC))
@@ -1456,6 +1498,17 @@ class SalesforceApp:
             response = self.dispatch(request)
         except ApiError as e:
             response = _json(e.status, e.body())
+        except Exception:  # a bug in the emulator: answer like Salesforce, keep the trace
+            traceback.print_exc()
+            response = _json(
+                500,
+                [
+                    {
+                        "message": "An unexpected error occurred (emulator bug)",
+                        "errorCode": "UNKNOWN_EXCEPTION",
+                    }
+                ],
+            )
         return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
