@@ -1175,7 +1175,10 @@ class HubSpotEmulator:
                         continue
                     self.assoc.add(a.plural, ids[0], b.plural, ids[1], dt)
                     results.append(self._default_result(a, ids[0], b, ids[1], dt))
-                return self._batch_response(results, errors, started, 200)
+                # This endpoint answers 200 with `errors` inside (its only documented status).
+                resp = self._batch_response(results, errors, started, 200)
+                resp.status_code = 200
+                return resp
             if op in ("archive", "labels/archive"):
                 for inp in inputs:
                     with contextlib.suppress(TypeError, ValueError):
