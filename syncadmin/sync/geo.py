@@ -334,8 +334,10 @@ def to_salesforce_address(
 
     Only keys present in `values` produce fields; blank values clear the field (None).
     Contact uses MailingCountry/MailingState, Lead Country/State; with picklists enabled the
-    *Code fields are written instead. A state needs its country in `values` when picklists
-    are enabled (the state list depends on the country). `custom_countries` /
+    *Code fields are written instead. With picklists enabled the state list depends on the
+    country: pass both keys whenever either changes. A state passed without its country is
+    accepted only when exactly one country's picklist matches it ("California", not "CA",
+    which is also Cagliari); a state with a blank country is refused. `custom_countries` /
     `custom_states` are the org's picklists (code -> label) for sf_mode "customized"; when
     they are not given the default ISO lists are used. Raises PicklistError.
     """
@@ -381,20 +383,49 @@ def to_salesforce_address(
     if has_state:
         if _blank(raw_state):
             out[state_code_f] = None
-        elif country is None:
+        elif country is None and has_country:
             raise PicklistError(
                 state_code_f, str(raw_state).strip(),
                 f"The state {str(raw_state).strip()!r} has no country: Salesforce's state "
                 "picklist depends on the country. Fill in the country in HubSpot.",
             )
         else:
-            allowed = None
-            if customized and custom_states is not None:
-                allowed = custom_states.get(country) or {}
-            out[state_code_f] = _state_code(
-                state_code_f, country, raw_state, hs_mode=hs_mode, allowed=allowed
+            states = custom_states if customized else None
+            out[state_code_f] = (
+                _state_code(
+                    state_code_f, country, raw_state, hs_mode=hs_mode,
+                    allowed=None if states is None else states.get(country) or {},
+                )
+                if country is not None
+                else _state_code_without_country(state_code_f, raw_state, hs_mode, states)
             )
     return out
+
+
+def _state_code_without_country(
+    field: str, value: Any, hs_mode: str, custom_states: Mapping[str, Mapping[str, str]] | None
+) -> str:
+    """Only the state changed: accept it when exactly one country's picklist matches it."""
+    candidates = sorted(custom_states) if custom_states is not None else sorted(
+        DEFAULT_STATE_COUNTRIES
+    )
+    found: dict[str, str] = {}  # country -> state code
+    for country in candidates:
+        allowed = None if custom_states is None else custom_states.get(country) or {}
+        try:
+            found[country] = _state_code(field, country, value, hs_mode=hs_mode, allowed=allowed)
+        except PicklistError:
+            continue
+    if len(found) == 1:
+        return next(iter(found.values()))
+    raw = str(value).strip()
+    raise PicklistError(
+        field, raw,
+        f"The state {raw!r} came without its country and "
+        + ("matches states of several countries" if found else "matches no state")
+        + ": Salesforce's state picklist depends on the country. Fill in the country in "
+        "HubSpot (and sync country and state together).",
+    )
 
 
 # ---------------------------------------------------------------- Salesforce -> HubSpot

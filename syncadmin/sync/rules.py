@@ -12,16 +12,19 @@ Field planning (`plan_fields`), per enabled mapping whose field exists on the SF
 * ``prefer_sf`` – a non-blank Salesforce value wins and goes to HubSpot when different; when
   Salesforce is blank, a non-blank HubSpot value goes to Salesforce.
 * ``always_sf`` – the Salesforce value, blank included, goes to HubSpot when different; nothing
-  is ever written to Salesforce, not even when the Salesforce record is being created. So when
-  a HubSpot contact creates a Salesforce record, its ``always_sf`` properties are cleared in
-  HubSpot (Salesforce holds blank: that is what "always" means). Planning it in the creating
-  run, rather than one run later, keeps plans idempotent.
+  is ever written to Salesforce, not even when the Salesforce record is being created. So once
+  a HubSpot contact has created its Salesforce record, the next plan clears its ``always_sf``
+  properties in HubSpot (Salesforce holds blank: that is what "always" means). That is not
+  done in the creating plan itself: a plan for a record missing on one side never writes to
+  the existing side, because the engine may not create the record after all (inclusion list,
+  direction), and a HubSpot contact that never reaches Salesforce must stay untouched.
 * ``two_way`` – the side that changed since the snapshot wins; when both changed (or there is
   no snapshot: initial sync / merge) the mapping's conflict app wins. A blank value in the
   winning app never overwrites the other side: nothing is written for that field (F4, H1).
   Consequence: clearing a two-way field in one app does not clear it in the other.
 * When a record is being created on one side (``hs`` or ``sf`` is None), the existing side's
-  non-blank values go over, within the rule and direction limits.
+  non-blank values go over, within the rule and direction limits, and nothing is written to
+  the existing side.
 * ``direction`` – ``to_hubspot``: nothing in ``to_sf``; ``to_salesforce``: nothing in ``to_hs``.
 
 Snapshot: for each planned field, the value both sides hold after the writes. When they still
@@ -245,9 +248,9 @@ def plan_fields(
         else:
             raise ValueError(f"unknown sync rule {m.rule!r} for {key}")
 
-        if write_hs is not _ABSENT and not allow_hs:
+        if not allow_hs or not sf_exists:  # nothing to learn from a missing SF record
             write_hs = _ABSENT
-        if write_sf is not _ABSENT and not allow_sf:
+        if not allow_sf or not hs_exists:
             write_sf = _ABSENT
         # Creating a record with blank values is pointless: leave them out.
         if write_hs is not _ABSENT and not (hs_exists or write_hs is not None):

@@ -157,16 +157,24 @@ def test_always_use_salesforce_writes_sf_value_blank_included(hs, sf, to_hs):
 
 
 def test_always_sf_never_writes_to_salesforce_even_on_creation():
-    p = plan1(m("always_sf"), "555", None, None)  # SF record being created from HS
-    assert p.to_sf == {}
-    # SF will hold blank, and SF always wins: HubSpot is cleared (documented in rules.py).
+    p = plan1(m("always_sf"), "555", MISSING, None)  # SF record being created from HS
+    assert (p.to_sf, p.to_hs) == ({}, {})  # and HubSpot is not touched before SF exists
+    # Once the SF record exists (blank), Salesforce always wins: HubSpot is cleared.
+    p = plan1(m("always_sf"), "555", None, p.snapshot)
     assert p.to_hs == {"phone": None}
 
 
+def test_a_plan_for_a_record_missing_on_one_side_never_writes_the_existing_side():
+    for rule in ("prefer_sf", "always_sf", "two_way"):
+        for conflict in ("hubspot", "salesforce"):
+            assert plan1(m(rule, conflict), "h", MISSING, "old").to_hs == {}
+            assert plan1(m(rule, conflict), MISSING, "s", "old").to_sf == {}
+
+
 def test_always_sf_on_hubspot_creation_copies_non_blank_values():
-    p = plan1(m("always_sf"), None, "555", None)
+    p = plan1(m("always_sf"), MISSING, "555", None)
     assert p.to_hs == {"phone": "555"} and p.snapshot == {"phone": "555"}
-    p = plan1(m("always_sf"), None, "", None)
+    p = plan1(m("always_sf"), MISSING, "", None)
     assert p.to_hs == {}
 
 
