@@ -168,7 +168,7 @@ def resolve_country(value: Any) -> str | None:
         hit = pycountry.countries.get(alpha_3=compact)
         if hit is not None:
             return str(hit.alpha_2)
-    if compact.isdigit():
+    if len(compact) == 3 and compact.isdigit():  # ISO 3166-1 numeric
         hit = pycountry.countries.get(numeric=compact.zfill(3))
         if hit is not None:
             return str(hit.alpha_2)

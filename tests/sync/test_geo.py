@@ -42,7 +42,7 @@ def test_country_names_and_codes_in_several_languages_resolve(value, code):
     assert resolve_country(value) == code
 
 
-@pytest.mark.parametrize("value", [None, "", "  ", "Atlantis", "XX", "ZZZ", "Europe"])
+@pytest.mark.parametrize("value", [None, "", "  ", "Atlantis", "XX", "ZZZ", "Europe", "10"])
 def test_unknown_countries_resolve_to_none(value):
     assert resolve_country(value) is None
 
