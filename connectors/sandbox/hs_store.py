@@ -581,7 +581,7 @@ class ObjectStore:
             if op not in ("EQ", "IN") or not (name in self.unique or name in (
                     "hs_object_id", "id")):
                 continue
-            vals = f.get("values") or [] if op == "IN" else [f.get("value")]
+            vals = (f.get("values") or []) if op == "IN" else [f.get("value")]
             out = []
             for v in vals:
                 r = self.find_by(name, str(v)) if v is not None else None
@@ -606,7 +606,7 @@ class ObjectStore:
                     rest = g
                 pool: Any = ((self.records[rid] for rid in cands) if cands is not None
                              else (r for r in self.records.values() if not r.archived))
-                if not rest and len(groups) == 1:
+                if not rest and len(groups) == 1 and cands is not None:
                     matched = {rid: self.records[rid] for rid in cands or []}
                     in_mod_order = True
                     break

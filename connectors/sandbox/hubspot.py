@@ -24,8 +24,9 @@ Batch partial success: as in HubSpot, create/update/upsert inputs that carry an
 `objectWriteTraceId` opt into per-input results: failures come back as 207 with `errors[]`
 whose `context` holds `objectWriteTraceId` (and `ids` when known) while good inputs apply.
 Without trace ids an invalid input fails the whole batch with 400 and nothing is applied.
-Batch read always answers 207 listing missing ids. Wordings HubSpot does not document (the
-search cap, the batch size error) are the emulator's own.
+Batch read always answers 207 listing missing ids; association batch associate/default
+answers 200 with `errors` inside (the only status the SDK knows for it). Wordings HubSpot
+does not document (the search cap, the batch size error) are the emulator's own.
 
 Rate limits: every authenticated API request counts against a rolling window per token
 (default 190 per 10,000 ms) and a daily limit; responses carry X-HubSpot-RateLimit-* headers.
@@ -268,6 +269,9 @@ class HubSpotEmulator:
         except MethodNotAllowed as e:
             raise err(405, "VALIDATION_ERROR", f"Method {req.method} not allowed") from e
         except NotFound as e:
+            if not req.path.startswith(("/__sandbox/", "/oauth/authorize")):
+                with self.lock:
+                    self.usage_total += 1
             raise HSError(404, {"status": "error", "message": "Not found",
                                 "correlationId": _cid(), "category": "OBJECT_NOT_FOUND"}) from e
         except HTTPException as e:  # pragma: no cover

@@ -122,3 +122,22 @@ def test_batch_update_missing_id_with_trace_is_207(hs_client):
     assert [r.id for r in res.results] == [c.id]
     assert res.errors[0].category == "OBJECT_NOT_FOUND"
     assert res.errors[0].context["ids"] == ["777777"]
+
+
+def test_concurrent_upserts_create_no_duplicates(hs):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from connectors.hubspot import make_client
+
+    def work(n):
+        client = make_client(hs.url, hs.token, hs.ca_file)
+        res = client.crm.contacts.batch_api.upsert(BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[{"idProperty": "email", "id": f"t{(n * 7 + j) % 40}@x.com",
+                     "properties": {"firstname": str(n)}} for j in range(20)]))
+        return [r.id for r in res.results]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(16)))
+    ids = {i for r in results for i in r}
+    assert len(ids) == 40
+    assert len(hs.portal.stores["contacts"].records) == 40
