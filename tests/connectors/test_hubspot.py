@@ -275,3 +275,17 @@ def test_every_request_is_in_the_ledger_with_its_endpoint(hs, hsa, ledger):
         "GET /oauth/v1/access-tokens/{token}"]
     assert endpoint_of("GET", "https://h:1/crm/v3/objects/contacts/123?x=1") == (
         "GET /crm/v3/objects/contacts/{id}")
+
+
+def test_classify_without_error_details_and_other_statuses():
+    from connectors.hubspot import classify
+
+    msg = ('Property values were not valid: [{"isValid":false,"message":"x","error":'
+           '"INVALID_OPTION","name":"dealstage"}]')
+    e = classify(400, {"status": "error", "message": msg, "category": "VALIDATION_ERROR"})
+    assert e.kind == Kind.PICKLIST_VALUE and e.fields == ("dealstage",)
+    assert classify(403, {"category": "MISSING_SCOPES", "message": "m"}).kind == (
+        Kind.INSUFFICIENT_ACCESS)
+    assert classify(502, {}, raw="<html>bad gateway</html>").kind == Kind.UNAVAILABLE
+    odd = classify(400, {}, raw="something odd")
+    assert odd.kind == Kind.GENERIC and odd.message == "something odd" and odd.permanent
