@@ -499,6 +499,11 @@ class ContactSync:
             plan = rules.plan_fields(self.mappings, hs_values if has_hs else None,
                                      sf_values if has_sf else None, snapshot,
                                      sf_object=target, direction=self.policy.direction)
+            # State only makes sense with its country: send them together (D7).
+            if any(k in plan.to_sf for k in ADDRESS) and hs_values is not None:
+                for key in ADDRESS:
+                    if key not in plan.to_sf and hs_values.get(key):
+                        plan.to_sf[key] = hs_values[key]
             members = self.inclusion_members()
             in_list = members is None or (pair.hs_id or link.hs_id or "") in members
             to_hs_ok = rules.sf_to_hs_allowed(self.policy, linked=has_hs, in_inclusion_list=in_list)
@@ -583,7 +588,7 @@ class ContactSync:
         for group, id_prop in ((with_email, "email"), (without, HS_SF_ID)):
             if not group:
                 continue
-            records = [{"id": props[id_prop], "properties": props} for _, props in group]
+            records = [props for _, props in group]
             for (pair, _), outcome in zip(group, self.hs.upsert_many("contacts", id_prop,
                                                                       records), strict=True):
                 if outcome.ok:
