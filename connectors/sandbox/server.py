@@ -17,6 +17,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # Keep-alive: clients reuse one TLS connection instead of a handshake per request.
+    protocol_version = "HTTP/1.1"
+
     # One log line per request would drown test and demo output.
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
