@@ -1,6 +1,19 @@
-from django import forms
+from __future__ import annotations
 
-from syncadmin.integration.models import ApiSettings, ContactSettings
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from syncadmin.integration import choices as c
+from syncadmin.integration.models import (
+    ApiSettings,
+    ContactSettings,
+    FieldMapping,
+    ObjectSync,
+    SfActivitySetting,
+    TimelineEventSetting,
+)
 
 
 class ContactSettingsForm(forms.ModelForm):
@@ -12,8 +25,139 @@ class ContactSettingsForm(forms.ModelForm):
             "hs_state_country_mode", "only_with_email", "direction", "conflict_app",
         ]
 
+    def __init__(self, *args: Any, lists: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options: list[tuple[str, str]] = [("", str(_("All contacts (no inclusion list)")))]
+        options += list(lists or [])
+        current = self.instance.inclusion_list_id if self.instance else ""
+        if current and current not in {k for k, _v in options}:
+            options.append((current, str(_("List %(id)s") % {"id": current})))
+        self.fields["inclusion_list_id"].widget = forms.Select(choices=options)
+
 
 class AllocationForm(forms.ModelForm):
     class Meta:
         model = ApiSettings
         fields = ["allocation"]
+
+
+FILTER_FIELDS = ("field", "operator", "value")
+
+
+class ObjectSyncForm(forms.ModelForm):
+    """An object tab: on/off, direction, conflict app, one initial-sync filter per side (H3)."""
+
+    hs_filter_field = forms.CharField(label=_("HubSpot property"), required=False, max_length=100)
+    hs_filter_operator = forms.ChoiceField(
+        label=_("Operator"), required=False,
+        choices=[("", "—"), *c.FilterOperator.choices])
+    hs_filter_value = forms.CharField(label=_("Value"), required=False, max_length=200)
+    sf_filter_field = forms.CharField(label=_("Salesforce field"), required=False,
+                                      max_length=100)
+    sf_filter_operator = forms.ChoiceField(
+        label=_("Operator"), required=False,
+        choices=[("", "—"), *c.FilterOperator.choices])
+    sf_filter_value = forms.CharField(label=_("Value"), required=False, max_length=200)
+
+    class Meta:
+        model = ObjectSync
+        fields = ["enabled", "direction", "conflict_app"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for side in ("hs", "sf"):
+            flt = getattr(self.instance, f"{side}_filter", None) or {}
+            for part in FILTER_FIELDS:
+                self.fields[f"{side}_filter_{part}"].initial = flt.get(part, "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for side in ("hs", "sf"):
+            parts = {p: (data.get(f"{side}_filter_{p}") or "").strip() for p in FILTER_FIELDS}
+            flt = {k: v for k, v in parts.items() if v}
+            setattr(self.instance, f"{side}_filter", flt)
+        return data
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The model's filter errors belong to the visible sub-fields.
+        for side in ("hs", "sf"):
+            errs = self.errors.pop(f"{side}_filter", None)
+            if errs:
+                self.errors[f"{side}_filter_field"] = errs
+
+
+class CustomObjectForm(ObjectSyncForm):
+    class Meta(ObjectSyncForm.Meta):
+        fields = ["enabled", "sf_object", "hs_object", "direction", "conflict_app"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.object = c.SyncObject.CUSTOM
+        self.fields["direction"].help_text = _("Custom objects sync one way, Salesforce to "
+                                               "HubSpot.")
+
+
+class SfActivityForm(forms.ModelForm):
+    class Meta:
+        model = SfActivitySetting
+        fields = ["enabled", "deletion", "conflict_app"]
+
+
+class TimelineEventForm(forms.ModelForm):
+    class Meta:
+        model = TimelineEventSetting
+        fields = ["enabled", "sf_task_type"]
+
+
+class MappingForm(forms.ModelForm):
+    """Add or edit a mapping in the side panel; choices come from the catalogue."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = FieldMapping
+        fields = ["hs_property", "sf_field", "sync_rule", "conflict_app", "enabled"]
+
+    def __init__(self, *args: Any, sf_choices: list[tuple[str, str, str]],
+                 hs_choices: list[tuple[str, str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sf_types = {n: t for n, _l, t in sf_choices}
+        self.hs_types = {n: t for n, _l, t in hs_choices}
+        sf_opts = [(n, f"{label} ({n}) · {t}") for n, label, t in sf_choices]
+        hs_opts = [(n, f"{label} ({n}) · {t}") for n, label, t in hs_choices]
+        for name, opts in (("sf_field", sf_opts), ("hs_property", hs_opts)):
+            current = getattr(self.instance, name, "")
+            if current and current not in {k for k, _v in opts}:
+                opts.append((current, current))
+            self.fields[name].widget = forms.Select(choices=[("", "—"), *opts])
+        if self.instance.pk:
+            # An existing mapping's pair is fixed: remove it and add another to change it.
+            self.fields["hs_property"].disabled = True
+            self.fields["sf_field"].disabled = True
+        if self.instance.required:
+            self.fields["enabled"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        from syncadmin.integration.types import incompatibility, mapping_type
+
+        data = super().clean()
+        sf, hs = data.get("sf_field"), data.get("hs_property")
+        if sf and hs and not self.instance.pk:
+            if sf not in self.sf_types:
+                self.add_error("sf_field", _("Choose a Salesforce field from the list."))
+            elif hs not in self.hs_types:
+                self.add_error("hs_property", _("Choose a HubSpot property from the list."))
+            elif FieldMapping.objects.filter(
+                account_id=self.instance.account_id, object=self.instance.object,
+                hs_property=hs,
+            ).exists():
+                self.add_error("hs_property", _("This HubSpot property is already mapped."))
+            else:
+                reason = incompatibility(self.sf_types[sf], self.hs_types[hs])
+                if reason:
+                    self.add_error("sf_field", reason)
+                else:
+                    self.instance.field_type = mapping_type(self.sf_types[sf], self.hs_types[hs])
+        return data

@@ -1,9 +1,31 @@
 from django.urls import path
 
-from syncadmin.integration import views
+from syncadmin.integration import views, wizard
 
 app_name = "integration"
 urlpatterns = [
+    path("features/", views.features, name="features"),
     path("contacts/", views.contacts, name="contacts"),
+    path("companies/", views.object_tab, {"object": "companies"}, name="companies"),
+    path("deals/", views.object_tab, {"object": "deals"}, name="deals"),
+    path("tickets/", views.object_tab, {"object": "tickets"}, name="tickets"),
+    path("custom-objects/", views.custom_objects, name="custom_objects"),
+    path("custom-objects/<int:pk>/", views.custom_object, name="custom_object"),
+    path("activities/", views.activities, name="activities"),
+    path("activities/<str:kind>/", views.activities, name="sf_activity"),
+    path("mappings/<str:object>/", views.mappings, name="mappings"),
+    path("mappings/<str:object>/add/", views.mapping_add, name="mapping_add"),
+    path("mapping/<int:pk>/", views.mapping_edit, name="mapping_edit"),
+    path("mapping/<int:pk>/toggle/", views.mapping_toggle, name="mapping_toggle"),
+    path("sync/off/", views.sync_off, name="sync_off"),
+    path("sync/on/", views.sync_on, name="sync_on"),
+    path("connection/delete/", views.connection_delete, name="connection_delete"),
+    path("setup/", wizard.start, name="setup"),
+    path("setup/contacts/", wizard.contacts_step, name="setup_contacts"),
+    path("setup/activities/", wizard.activities_step, name="setup_activities"),
+    path("setup/objects/", wizard.objects_step, name="setup_objects"),
+    path("setup/objects/<str:object>/", wizard.objects_step, name="setup_objects_tab"),
+    path("setup/review/", wizard.review, name="setup_review"),
+    path("setup/finish/", wizard.finish, name="setup_finish"),
     path("audit/", views.audit_log, name="audit"),
 ]

@@ -1,35 +1,486 @@
+"""The settings tabs (FEATURES C, D, E, F, G, H1, H3) with htmx autosave, and header actions.
+
+Every view calls accounts.access.account_for first (change=True for POSTs). With htmx, a
+field posts on change with `_field` naming it and gets its row back with "Saved" or the
+field's error; without JavaScript the whole form posts and the page redirects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from syncadmin.accounts.access import account_for
-from syncadmin.integration.forms import ContactSettingsForm
-from syncadmin.integration.models import AuditEntry
+from syncadmin.accounts.models import Account
+from syncadmin.integration import audit, catalogue, dryrun
+from syncadmin.integration import choices as c
+from syncadmin.integration.forms import (
+    ContactSettingsForm,
+    CustomObjectForm,
+    MappingForm,
+    ObjectSyncForm,
+    SfActivityForm,
+    TimelineEventForm,
+)
+from syncadmin.integration.models import (
+    AuditEntry,
+    FieldMapping,
+    ObjectSync,
+    SfActivitySetting,
+    TimelineEventSetting,
+)
+from syncadmin.integration.ui import CONTACT_SECTIONS, GROUPS, make_unit, unit_fields
+
+INVALID = 422  # htmx swaps it (see htmx-config in base.html); plain POSTs get 400
+MAPPABLE = ("contacts", "companies", "deals", "tickets")
+STANDARD_OBJECTS = {"companies": "Account", "deals": "Opportunity", "tickets": "Case"}
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _page(request: HttpRequest, account: Account, template: str, ctx: dict[str, Any],
+          tab: str, status: int = 200) -> HttpResponse:
+    ctx = {"account": account, "active_tab": tab, "shared_org": _shared_org(account), **ctx}
+    return render(request, template, ctx, status=status)
+
+
+def _shared_org(account: Account) -> bool:
+    """A6: another account is connected to the same Salesforce org."""
+    if not account.sf_org_id:
+        return False
+    return Account.objects.filter(sf_org_id=account.sf_org_id).exclude(pk=account.pk).exists()
+
+
+def _initial_data(form: forms.BaseForm) -> dict[str, Any]:
+    """The data a whole-form POST would carry for the form's current values."""
+    data: dict[str, Any] = {}
+    for bf in form:
+        value = bf.value()
+        if isinstance(bf.field.widget, forms.CheckboxInput):
+            if value:
+                data[bf.html_name] = "on"
+        elif value is not None:
+            data[bf.html_name] = value
+    return data
+
+
+DryRunFn = Callable[[Account, str, Any, Any], dryrun.DryRun | None]
+
+
+def _autosave(request: HttpRequest, account: Account, form_class: type[forms.ModelForm],
+              instance: Any, save_url: str, form_kwargs: dict[str, Any] | None = None,
+              risky: DryRunFn | None = None) -> HttpResponse:
+    """Saves one field (or field group) named by `_field`; returns its row."""
+    form_kwargs = form_kwargs or {}
+    name = request.POST.get("_field") or request.GET.get("_field", "")
+    unbound = form_class(instance=instance, **form_kwargs)
+    if name not in GROUPS and name not in unbound.fields:
+        return HttpResponseBadRequest(_("Unknown setting."))
+    ctx = {"save_url": save_url, "account": account}
+    if request.method != "POST":  # "Cancel" of a dry run: the row as saved
+        return render(request, "integration/_unit.html", {**ctx, "unit": make_unit(unbound, name)})
+    names = unit_fields(name)
+    before = {n: getattr(instance, n, None) for n in names}
+    data = _initial_data(unbound)
+    for n in names:
+        data.pop(n, None)
+        if n in request.POST:
+            data[n] = request.POST[n]
+    form = form_class(data, instance=instance, **form_kwargs)
+    if not form.is_valid():
+        unit = make_unit(form, name)
+        if not unit.errors:
+            unit.notes = []
+            unit.warning = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return render(request, "integration/_unit.html", {**ctx, "unit": unit}, status=INVALID)
+    if risky and not request.POST.get("_confirm"):
+        preview = risky(account, name, before.get(name), form.cleaned_data.get(name))
+        if preview is not None:
+            unit = make_unit(form, name)
+            unit.dryrun = preview
+            return render(request, "integration/_unit.html", {**ctx, "unit": unit})
+    form.save()
+    unit = make_unit(form, name)
+    unit.saved = True
+    return render(request, "integration/_unit.html", {**ctx, "unit": unit})
+
+
+def _links(account: Account, obj: str) -> list[dict[str, Any]]:
+    from syncadmin.sync.models import RecordLink
+
+    return list(RecordLink.objects.filter(account=account, object=obj).values(
+        "label", "sf_object", "sf_id", "status", "snapshot")[:5000])
+
+
+def _contact_risk(account: Account, name: str, old: Any, new: Any) -> dryrun.DryRun | None:
+    if old == new:
+        return None
+    if name == "hs_to_sf_object" and new == c.HsToSfObject.LEAD:
+        return dryrun.contacts_to_leads(_links(account, "contacts"))
+    if name == "sf_deletion" and new == c.DeletionRule.DELETE:
+        return dryrun.enable_deletion(_links(account, "contacts"))
+    return None
+
+
+# ---- tabs ----------------------------------------------------------------------------------
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+def features(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    return _page(request, account, "integration/features.html", {}, "features")
+
+
+@login_required
 def contacts(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
-    form = ContactSettingsForm(request.POST or None, instance=account.contacts)
+    url = reverse("integration:contacts", kwargs={"account_id": account.pk})
+    lists = catalogue.hs_lists(account)
+    if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
+        return _autosave(request, account, ContactSettingsForm, account.contacts, url,
+                         {"lists": lists}, risky=_contact_risk)
+    form = ContactSettingsForm(request.POST or None, instance=account.contacts, lists=lists)
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, _("Saved."))
             return redirect("integration:contacts", account_id=account.pk)
         status = 400
-    else:
-        status = 200
-    return render(
-        request, "integration/contacts.html", {"account": account, "form": form}, status=status
+    sections = [(title, intro, [make_unit(form, n) for n in names])
+                for title, intro, names in CONTACT_SECTIONS]
+    create_list_url = (
+        f"https://app.hubspot.com/contacts/{account.hubspot_portal_id}/lists/create"
+        if account.hubspot_portal_id else "https://app.hubspot.com/contacts/lists/create"
     )
+    return _page(request, account, "integration/contacts.html",
+                 {"form": form, "sections": sections, "save_url": url,
+                  "create_list_url": create_list_url}, "contacts", status)
+
+
+def _object_sync(account: Account, obj: str) -> ObjectSync:
+    row = ObjectSync.objects.filter(account=account, object=obj).first()
+    if row is None:
+        row = ObjectSync.objects.create(account=account, object=obj,
+                                        sf_object=STANDARD_OBJECTS[obj], hs_object=obj)
+    return row
+
+
+@login_required
+def object_tab(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if object not in STANDARD_OBJECTS:
+        raise Http404
+    row = _object_sync(account, object)
+    url = reverse(f"integration:{object}", kwargs={"account_id": account.pk})
+    if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
+        return _autosave(request, account, ObjectSyncForm, row, url)
+    form = ObjectSyncForm(request.POST or None, instance=row)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect(url)
+        status = 400
+    units = [make_unit(form, n) for n in
+             ("enabled", "direction", "conflict_app", "hs_filter", "sf_filter")]
+    return _page(request, account, "integration/object.html",
+                 {"form": form, "units": units, "save_url": url, "row": row, "object": object,
+                  "object_label": c.SyncObject(object).label,
+                  "sf_object": STANDARD_OBJECTS[object]}, object, status)
+
+
+@login_required
+def custom_objects(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    rows = list(ObjectSync.objects.filter(account=account, object=c.SyncObject.CUSTOM)
+                .order_by("sf_object"))
+    new = ObjectSync(account=account, object=c.SyncObject.CUSTOM,
+                     direction=c.Direction.TO_HUBSPOT)
+    add_form = CustomObjectForm(request.POST or None, instance=new, prefix="new")
+    status = 200
+    if request.method == "POST":
+        if add_form.is_valid():
+            add_form.save()
+            messages.success(request, _("Custom object added."))
+            return redirect("integration:custom_objects", account_id=account.pk)
+        status = 400
+    return _page(request, account, "integration/custom_objects.html",
+                 {"items": _custom_items(account, rows), "add_form": add_form},
+                 "custom", status)
+
+
+def _custom_items(account: Account, rows: list[ObjectSync],
+                  override: dict[int, CustomObjectForm] | None = None) -> list[dict[str, Any]]:
+    items = []
+    for row in rows:
+        form = (override or {}).get(row.pk) or CustomObjectForm(instance=row)
+        url = reverse("integration:custom_object", kwargs={"account_id": account.pk,
+                                                           "pk": row.pk})
+        items.append({"row": row, "url": url, "units": [
+            make_unit(form, n) for n in ("enabled", "direction", "conflict_app", "sf_filter",
+                                         "hs_filter")]})
+    return items
+
+
+@login_required
+def custom_object(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    row = get_object_or_404(ObjectSync, account=account, object=c.SyncObject.CUSTOM, pk=pk)
+    url = reverse("integration:custom_object", kwargs={"account_id": account.pk, "pk": pk})
+    if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
+        return _autosave(request, account, CustomObjectForm, row, url)
+    if request.method != "POST":
+        return redirect("integration:custom_objects", account_id=account.pk)
+    form = CustomObjectForm(request.POST, instance=row)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("integration:custom_objects", account_id=account.pk)
+    rows = list(ObjectSync.objects.filter(account=account, object=c.SyncObject.CUSTOM)
+                .order_by("sf_object"))
+    add_form = CustomObjectForm(instance=ObjectSync(account=account), prefix="new")
+    return _page(request, account, "integration/custom_objects.html",
+                 {"items": _custom_items(account, rows, {row.pk: form}), "add_form": add_form},
+                 "custom", 400)
+
+
+@login_required
+def activities(request: HttpRequest, account_id: int, kind: str = "tasks") -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if kind not in c.SfActivityKind.values:
+        raise Http404
+    kind_url = reverse("integration:sf_activity", kwargs={"account_id": account.pk,
+                                                          "kind": kind})
+    setting = SfActivitySetting.objects.filter(account=account, kind=kind).first()
+    if setting is None:
+        setting = SfActivitySetting.objects.create(account=account, kind=kind)
+    events = list(TimelineEventSetting.objects.filter(account=account))
+    order = {v: i for i, v in enumerate(c.TimelineEvent.values)}
+    events.sort(key=lambda e: order.get(e.event, 99))
+    timeline_url = reverse("integration:activities", kwargs={"account_id": account.pk})
+    if request.method == "POST" and request.POST.get("_row"):  # one timeline row (htmx)
+        row = get_object_or_404(TimelineEventSetting, account=account, pk=request.POST["_row"])
+        form = TimelineEventForm(request.POST, instance=row, prefix=f"ev{row.pk}")
+        ok = form.is_valid()
+        if ok:
+            form.save()
+        return render(request, "integration/_timeline_row.html",
+                      {"ev": {"row": row, "form": form, "saved": ok}, "save_url": timeline_url},
+                      status=200 if ok else INVALID)
+    if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
+        return _autosave(request, account, SfActivityForm, setting, kind_url)
+    kind_form = SfActivityForm(request.POST or None, instance=setting)
+    status = 200
+    if request.method == "POST":
+        if "timeline" in request.POST:
+            forms_ = [TimelineEventForm(request.POST, instance=e, prefix=f"ev{e.pk}")
+                      for e in events]
+            if all(f.is_valid() for f in forms_):
+                for f in forms_:
+                    f.save()
+                messages.success(request, _("Saved."))
+                return redirect(timeline_url)
+            status = 400
+        elif kind_form.is_valid():
+            kind_form.save()
+            messages.success(request, _("Saved."))
+            return redirect(kind_url)
+        else:
+            status = 400
+    rows = [{"row": e, "form": TimelineEventForm(instance=e, prefix=f"ev{e.pk}")}
+            for e in events]
+    units = [make_unit(kind_form, n) for n in ("enabled", "deletion", "conflict_app")]
+    kinds = [(k, label, reverse("integration:sf_activity",
+                                kwargs={"account_id": account.pk, "kind": k}))
+             for k, label in c.SfActivityKind.choices]
+    return _page(request, account, "integration/activities.html",
+                 {"rows": rows, "timeline_url": timeline_url, "units": units,
+                  "save_url": kind_url, "kind": kind, "kinds": kinds,
+                  "kind_label": c.SfActivityKind(kind).label}, "activities", status)
 
 
 @login_required
 def audit_log(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
     entries = AuditEntry.objects.filter(account=account).select_related("user")[:200]
-    return render(request, "integration/audit.html", {"account": account, "entries": entries})
+    return _page(request, account, "integration/audit.html", {"entries": entries}, "audit")
+
+
+# ---- field mappings ------------------------------------------------------------------------
+
+
+def _catalogues(account: Account, obj: str) -> tuple[list, list, list[str]]:
+    sf, sf_notice = catalogue.sf_fields_with_notice(account, catalogue.SF_OBJECT_FOR[obj])
+    hs, hs_notice = catalogue.hs_properties_with_notice(account, catalogue.HS_OBJECT_FOR[obj])
+    notices = sorted({n for n in (sf_notice, hs_notice) if n})
+    return sf, hs, notices
+
+
+def _mappings_page(request: HttpRequest, account: Account, obj: str,
+                   panel: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    rows = list(FieldMapping.objects.filter(account=account, object=obj))
+    tab = obj if obj in STANDARD_OBJECTS or obj == "contacts" else "contacts"
+    return _page(request, account, "integration/mappings.html",
+                 {"rows": rows, "object": obj, "object_label": c.SyncObject(obj).label,
+                  "panel": panel}, tab, status)
+
+
+@login_required
+def mappings(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if object not in MAPPABLE:
+        raise Http404
+    if request.method == "POST":
+        return redirect("integration:mappings", account_id=account.pk, object=object)
+    return _mappings_page(request, account, object)
+
+
+def _panel(request: HttpRequest, account: Account, obj: str, instance: FieldMapping,
+           action: str) -> HttpResponse:
+    sf, hs, notices = _catalogues(account, obj)
+    form = MappingForm(request.POST or None, instance=instance, sf_choices=sf, hs_choices=hs)
+    preview = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            rule_before = instance._loaded_values.get("sync_rule") if instance.pk else None
+            risky = (instance.pk and form.cleaned_data["sync_rule"] == c.SyncRule.ALWAYS_SF
+                     and rule_before != c.SyncRule.ALWAYS_SF)
+            if risky and not form.cleaned_data.get("confirm"):
+                preview = dryrun.always_use_salesforce(_links(account, obj),
+                                                       instance.hs_property)
+            else:
+                form.save()
+                messages.success(request, _("Mapping saved."))
+                target = reverse("integration:mappings",
+                                 kwargs={"account_id": account.pk, "object": obj})
+                if _is_htmx(request):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+        else:
+            status = INVALID if _is_htmx(request) else 400
+    panel = {"form": form, "action": action, "notices": notices, "preview": preview,
+             "mapping": instance}
+    if _is_htmx(request):
+        return render(request, "integration/_mapping_panel.html",
+                      {"account": account, "panel": panel, "object": obj}, status=status)
+    return _mappings_page(request, account, obj, panel, status)
+
+
+@login_required
+def mapping_add(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if object not in MAPPABLE:
+        raise Http404
+    instance = FieldMapping(account=account, object=object, custom=True,
+                            sync_rule=c.SyncRule.PREFER_SF)
+    url = reverse("integration:mapping_add", kwargs={"account_id": account.pk,
+                                                     "object": object})
+    return _panel(request, account, object, instance, url)
+
+
+@login_required
+def mapping_edit(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    instance = get_object_or_404(FieldMapping, account=account, pk=pk)
+    url = reverse("integration:mapping_edit", kwargs={"account_id": account.pk, "pk": pk})
+    return _panel(request, account, instance.object, instance, url)
+
+
+@login_required
+def mapping_toggle(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    mapping = get_object_or_404(FieldMapping, account=account, pk=pk)
+    if request.method != "POST":
+        return redirect("integration:mappings", account_id=account.pk, object=mapping.object)
+    error = ""
+    saved = False
+    if mapping.required:
+        error = _("A required mapping cannot be turned off.")
+    else:
+        mapping.enabled = "enabled" in request.POST
+        mapping.save(update_fields=["enabled"])
+        saved = True
+    if _is_htmx(request):
+        return render(request, "integration/_mapping_row.html",
+                      {"m": mapping, "account": account, "saved": saved, "error": error},
+                      status=200 if saved else INVALID)
+    if error:
+        messages.error(request, error)
+    return redirect("integration:mappings", account_id=account.pk, object=mapping.object)
+
+
+# ---- header actions ------------------------------------------------------------------------
+
+
+@login_required
+def sync_off(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if request.method == "POST":
+        if account.sync_enabled:
+            account.sync_enabled = False
+            account.save(update_fields=["sync_enabled"])
+            audit.record(account, "Sync turned off", {"sync_enabled": [True, False]})
+        messages.success(request, _("Sync is off. Nothing was deleted; turn it back on at any "
+                                    "time."))
+        return redirect("integration:contacts", account_id=account.pk)
+    return _page(request, account, "integration/confirm_sync_off.html", {}, "")
+
+
+@login_required
+def sync_on(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    if request.method == "POST":
+        if not account.sync_enabled:
+            account.sync_enabled = True
+            account.save(update_fields=["sync_enabled"])
+            audit.record(account, "Sync turned on", {"sync_enabled": [False, True]})
+        messages.success(request, _("Sync is on."))
+        return redirect("integration:contacts", account_id=account.pk)
+    return _page(request, account, "integration/confirm_sync_on.html", {}, "")
+
+
+SF_FIELDS_CLEARED = ("sf_org_id", "sf_instance_url", "sf_login_url", "sf_user_id",
+                     "sf_user_name", "sf_username")
+
+
+@login_required
+def connection_delete(request: HttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id, change=request.method == "POST")
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "").strip() != account.name:
+            error = _("Type the account name exactly to confirm.")
+        else:
+            before = {f: getattr(account, f) for f in SF_FIELDS_CLEARED}
+            for f in SF_FIELDS_CLEARED:
+                setattr(account, f, "")
+            account.sf_is_sandbox = False
+            account.sync_enabled = False
+            account.save(update_fields=[*SF_FIELDS_CLEARED, "sf_is_sandbox", "sync_enabled"])
+            creds = account.credentials
+            creds.sf_access_token = creds.sf_refresh_token = ""
+            creds.hs_access_token = creds.hs_refresh_token = ""
+            creds.hs_token_expires_at = None
+            creds.save()
+            audit.record(account, "Connection deleted",
+                         {"sf_org_id": [before["sf_org_id"], ""]})
+            messages.success(request, _("The connection was deleted. Your settings and "
+                                        "mappings are kept; connect again to resume."))
+            return redirect("integration:contacts", account_id=account.pk)
+    return _page(request, account, "integration/confirm_delete.html", {"error": error}, "",
+                 status=400 if error else 200)
