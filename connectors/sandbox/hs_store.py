@@ -570,10 +570,45 @@ class ObjectStore:
             used = True
         if not used:
             return None, filters
+        i, j = self._bounds(lo, hi)
+        return [rid for _, rid in self.mod_index[i:j]], rest
+
+    def _bounds(self, lo: int | None, hi: int | None) -> tuple[int, int]:
         i = bisect.bisect_left(self.mod_index, (lo, -1)) if lo is not None else 0
         j = (bisect.bisect_right(self.mod_index, (hi, float("inf")))
              if hi is not None else len(self.mod_index))
-        return [rid for _, rid in self.mod_index[i:j]], rest
+        return i, max(i, j)
+
+    def search_page(self, groups: list[list[dict[str, Any]]], sorts: list[tuple[str, bool]],
+                    query: str | None, after: int, limit: int) -> tuple[int, list[Rec]]:
+        """(total, one page). Changed-since searches (one group of modified-date range
+        filters, sorted by modified date or unsorted) are answered from the index alone."""
+        mods = ("hs_lastmodifieddate", self.mod_prop)
+        if (len(groups) == 1 and groups[0] and not query
+                and all(f["propertyName"] in mods and f["operator"] in ("GT", "GTE", "LT", "LTE")
+                        and parse_ms(f.get("value")) is not None for f in groups[0])
+                and len(sorts) == 1 and sorts[0][0] in mods):
+            lo: int | None = None
+            hi: int | None = None
+            for f in groups[0]:
+                v = parse_ms(f["value"])
+                assert v is not None
+                op = f["operator"]
+                if op in ("GT", "GTE"):
+                    b = v + 1 if op == "GT" else v
+                    lo = b if lo is None else max(lo, b)
+                else:
+                    b = v - 1 if op == "LT" else v
+                    hi = b if hi is None else min(hi, b)
+            i, j = self._bounds(lo, hi)
+            total = j - i
+            if sorts[0][1]:
+                rows = self.mod_index[max(i, j - after - limit):max(i, j - after)][::-1]
+            else:
+                rows = self.mod_index[i + after:min(j, i + after + limit)]
+            return total, [self.records[rid] for _, rid in rows]
+        recs = self.search(groups, sorts, query)
+        return len(recs), recs[after:after + limit]
 
     def _unique_candidates(self, filters: list[dict[str, Any]]) -> list[int] | None:
         for f in filters:

@@ -890,9 +890,8 @@ class HubSpotEmulator:
                               str(s.get("direction", "ASCENDING")).upper() == "DESCENDING"))
         props = list(body.get("properties") or [])
         with self.lock:
-            recs = st.search(groups, sorts, body.get("query"))
-            total = len(recs)
-            page = recs[after:min(after + limit, SEARCH_CAP)]
+            total, page = st.search_page(groups, sorts, body.get("query"), after,
+                                         min(limit, SEARCH_CAP - after))
             results = [st.to_api(r, props) for r in page]
         out: dict[str, Any] = {"total": total, "results": results}
         if after + len(page) < total and page:

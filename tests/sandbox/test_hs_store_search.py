@@ -56,3 +56,20 @@ def test_search_matches_brute_force(mods, groups, desc):
     want.sort(key=lambda r: (r.updated, r.id), reverse=desc)
     assert [r.updated for r in got] == [r.updated for r in want]
     assert {r.id for r in got} == {r.id for r in want}
+
+
+@settings(max_examples=150, deadline=None)
+@given(mods=st.lists(st.integers(0, 12), min_size=0, max_size=25),
+       bounds=st.lists(st.tuples(st.sampled_from(["GT", "GTE", "LT", "LTE"]),
+                                 st.integers(-1, 13)), min_size=1, max_size=3),
+       desc=st.booleans(), after=st.integers(0, 30), limit=st.integers(1, 10))
+def test_index_fast_path_pages_like_the_full_search(mods, bounds, desc, after, limit):
+    store = Portal().stores["contacts"]
+    for m in mods:
+        store.create({}, at=BASE + m * 1000)
+    group = [[{"propertyName": "lastmodifieddate", "operator": op,
+               "value": str(BASE + v * 1000)} for op, v in bounds]]
+    total, page = store.search_page(group, [("lastmodifieddate", desc)], None, after, limit)
+    full = store.search(group, [("lastmodifieddate", desc)], None)
+    assert total == len(full)
+    assert [r.id for r in page] == [r.id for r in full[after:after + limit]]
