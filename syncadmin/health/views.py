@@ -15,13 +15,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.access import account_for, can_change
@@ -191,7 +198,8 @@ def _valid_kind(kind: str) -> Kind:
         raise Http404 from None
 
 
-def _panel_context(request: HttpRequest, account: Account, kind: Kind) -> dict[str, Any]:
+def _panel_context(request: HttpRequest, account: Account, kind: Kind,
+                   active_run: Any = False) -> dict[str, Any]:
     qs = (SyncError.objects.filter(account=account, kind=kind)
           .only("id", "object", "direction", "record_label", "hs_id", "sf_id", "code",
                 "message", "first_seen", "last_seen", "link_id")
@@ -199,17 +207,20 @@ def _panel_context(request: HttpRequest, account: Account, kind: Kind) -> dict[s
     page = Paginator(qs, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     info = KINDS[kind]
     return {"account": account, "kind": kind.value, "info": info, "page": page,
-            "can_change": can_change(request), "active_run": _active_run(account),
+            "can_change": can_change(request),
+            "active_run": _active_run(account) if active_run is False else active_run,
             "destinations": DESTINATIONS}
 
 
 @login_required
 def errors(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     account = account_for(request, account_id)
-    ctx = _panel_context(request, account, _valid_kind(kind))
+    error_kind = _valid_kind(kind)
     if _hx(request) and not _hx(request).history_restore_request:
-        return render(request, "health/_panel.html", ctx)
-    return render(request, "health/dashboard.html", {**_dashboard_context(request, account), **ctx})
+        return render(request, "health/_panel.html", _panel_context(request, account, error_kind))
+    ctx = _dashboard_context(request, account)
+    ctx.update(_panel_context(request, account, error_kind, ctx["active_run"]))
+    return render(request, "health/dashboard.html", ctx)
 
 
 def _enqueue(request: HttpRequest, account: Account, run_kind: str, task_name: str,
@@ -252,9 +263,10 @@ def _after_job(request: HttpRequest, account: Account, run: SyncRun | None,
 
 
 @login_required
-@require_POST
 def retry(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
-    account = account_for(request, account_id, change=True)
+    account = account_for(request, account_id, change=True)  # first: 404 for non-members
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     error_kind = _valid_kind(kind)
     link_ids = list(SyncError.objects.filter(account=account, kind=error_kind)
                     .exclude(link=None).values_list("link_id", flat=True).distinct())
@@ -380,10 +392,11 @@ def columns(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def export(request: HttpRequest, account_id: int) -> HttpResponse:
     """More → Export: a Celery task writes the file; the record view links to it when ready."""
-    account = account_for(request, account_id, change=True)
+    account = account_for(request, account_id, change=True)  # first: 404 for non-members
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     fmt = request.POST.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
