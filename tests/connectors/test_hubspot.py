@@ -23,9 +23,16 @@ def ledger():
 @pytest.fixture
 def make(hs, ledger):
     def _make(**kw):
-        cfg = HubSpotConfig(host=hs.url, access_token=kw.pop("access_token", hs.token),
-                            ca_file=hs.ca_file, backoff_base=0.01, backoff_max=0.5, **kw)
+        cfg = HubSpotConfig(
+            host=hs.url,
+            access_token=kw.pop("access_token", hs.token),
+            ca_file=hs.ca_file,
+            backoff_base=0.01,
+            backoff_max=0.5,
+            **kw,
+        )
         return HubSpotAdapter(cfg, ledger, on_token_refresh=kw.get("cb"))
+
     return _make
 
 
@@ -49,8 +56,7 @@ def test_upsert_batches_of_100(hs, hsa, ledger, n, calls):
 
 def test_upsert_again_updates_without_duplicates(hs, hsa):
     first = hsa.upsert_many("contacts", "email", contacts(3))
-    again = hsa.upsert_many("contacts", "email", [
-        {"email": "C1@EXAMPLE.com", "firstname": "New"}])
+    again = hsa.upsert_many("contacts", "email", [{"email": "C1@EXAMPLE.com", "firstname": "New"}])
     assert again[0].ok and not again[0].created and again[0].id == first[1].id
     got = hsa.get_many("contacts", [first[1].id], ["firstname"])
     assert got[0]["properties"]["firstname"] == "New"
@@ -73,20 +79,30 @@ def test_upsert_partial_failure_returns_per_record_outcomes(hs, hsa):
 
 
 def test_duplicate_keys_go_to_separate_batches(hsa):
-    outs = hsa.upsert_many("contacts", "email", [{"email": "d@x.com", "firstname": "A"},
-                                                 {"email": "D@x.com", "firstname": "B"}])
+    outs = hsa.upsert_many(
+        "contacts",
+        "email",
+        [{"email": "d@x.com", "firstname": "A"}, {"email": "D@x.com", "firstname": "B"}],
+    )
     assert all(o.ok for o in outs) and outs[0].id == outs[1].id and hsa.calls == 2
 
 
 def test_create_update_archive_many(hs, hsa):
-    created = hsa.create_many("companies", [{"name": f"Co{i}"} for i in range(101)]
-                              + [{"properties": {"numberofemployees": "lots"}}])
+    created = hsa.create_many(
+        "companies",
+        [{"name": f"Co{i}"} for i in range(101)] + [{"properties": {"numberofemployees": "lots"}}],
+    )
     assert hsa.calls == 2
     assert [o.ok for o in created[-2:]] == [True, False]
     assert created[-1].error.kind == Kind.TYPE_MISMATCH and created[-1].key == "101"
     ids = [o.id for o in created if o.ok]
-    upd = hsa.update_many("companies", [{"id": ids[0], "properties": {"city": "Bergen"}},
-                                        {"id": "999999", "properties": {"city": "x"}}])
+    upd = hsa.update_many(
+        "companies",
+        [
+            {"id": ids[0], "properties": {"city": "Bergen"}},
+            {"id": "999999", "properties": {"city": "x"}},
+        ],
+    )
     assert upd[0].ok and upd[1].error.kind == Kind.RECORD_DELETED and upd[1].key == "999999"
     hsa.archive_many("companies", ids)
     assert list(hsa.list_all("companies", ["name"])) == []
@@ -120,8 +136,7 @@ def test_changed_reads_past_the_10000_search_cap(hs, hsa):
     # 10,450 changes, several sharing a timestamp across the restart point.
     rows = [{"firstname": "n", "lastmodifieddate": BASE + i // 3} for i in range(10_450)]
     ids = hs.control.load({"contacts": rows})["contacts"]
-    seen = [r["id"] for p in hsa.changed("contacts", [], SINCE, UNTIL)
-            for r in p]
+    seen = [r["id"] for p in hsa.changed("contacts", [], SINCE, UNTIL) for r in p]
     assert len(seen) == len(set(seen)) == 10_450
     assert set(seen) == set(ids)
     assert hsa.calls == 50 + 3  # 50 pages up to the cap, then 3 after the restart
@@ -129,8 +144,9 @@ def test_changed_reads_past_the_10000_search_cap(hs, hsa):
 
 def test_search_by_email_chunks_values(hs, hsa):
     hs.control.load({"contacts": contacts(150)})
-    found = hsa.search_by("contacts", "email",
-                          [f"C{i}@Example.com" for i in range(150)] + ["none@x.com"], ["email"])
+    found = hsa.search_by(
+        "contacts", "email", [f"C{i}@Example.com" for i in range(150)] + ["none@x.com"], ["email"]
+    )
     assert len(found) == 150 and hsa.calls == 2
 
 
@@ -149,8 +165,9 @@ def test_properties_cached_and_ensure_property(hs, hsa):
 
 def test_lists_and_members(hs, hsa):
     ids = hs.control.load({"contacts": contacts(300)})["contacts"]
-    lst = hs.control.create_list(name="Sync", objectTypeId="0-1", processingType="MANUAL",
-                                 members=ids[:260])
+    lst = hs.control.create_list(
+        name="Sync", objectTypeId="0-1", processingType="MANUAL", members=ids[:260]
+    )
     assert hsa.list_members(lst["listId"]) == set(ids[:260])
     assert hsa.calls == 2
     assert [x["name"] for x in hsa.lists()] == ["Sync"]
@@ -159,8 +176,9 @@ def test_lists_and_members(hs, hsa):
 def test_associations(hs, hsa):
     ids = hs.control.load({"contacts": contacts(3), "companies": [{"name": "A"}, {"name": "B"}]})
     c, co = ids["contacts"], ids["companies"]
-    outs = hsa.associate_many("contacts", "companies", [(c[0], co[0]), (c[1], co[0]),
-                                                         (c[2], "999999")])
+    outs = hsa.associate_many(
+        "contacts", "companies", [(c[0], co[0]), (c[1], co[0]), (c[2], "999999")]
+    )
     assert [o.ok for o in outs] == [True, True, False]
     assert outs[2].error.kind == Kind.ASSOCIATION_FAILED and outs[2].key == f"{c[2]}:999999"
     labelled = hsa.associate_many("contacts", "companies", [(c[2], co[1])], type_id=1)
@@ -220,9 +238,15 @@ def test_daily_limit_is_not_retried(hs, hsa):
 def test_expired_token_refreshes_once_and_reports_new_tokens(hs, make, ledger):
     pair = hs.control.issue_oauth()
     seen = []
-    cfg = HubSpotConfig(host=hs.url, access_token=pair["access_token"],
-                        refresh_token=pair["refresh_token"], client_id=hs.client_id,
-                        client_secret=hs.client_secret, ca_file=hs.ca_file, backoff_base=0.01)
+    cfg = HubSpotConfig(
+        host=hs.url,
+        access_token=pair["access_token"],
+        refresh_token=pair["refresh_token"],
+        client_id=hs.client_id,
+        client_secret=hs.client_secret,
+        ca_file=hs.ca_file,
+        backoff_base=0.01,
+    )
     hsa = HubSpotAdapter(cfg, ledger, on_token_refresh=lambda a, r: seen.append((a, r)))
     hsa.get_many("contacts", ["1"], [])
     hs.control.expire(pair["access_token"])
@@ -253,14 +277,22 @@ def test_error_kinds_of_single_failures(hs, hsa):
     hs.control.property("contacts", name="jobtitle", read_only=True)
     hs.control.property("contacts", name="sf_id", label="SF", unique=True)
     hsa.upsert_many("contacts", "email", [{"email": "taken@x.com", "sf_id": "S1"}])
-    outs = hsa.upsert_many("contacts", "email", [
-        {"email": "r@x.com", "jobtitle": "CEO"},
-        {"email": "n@x.com", "numemployees": "many"},
-        {"email": "d@x.com", "date_of_birth": "soon"},
-        {"email": "other@x.com", "sf_id": "S1"},
-    ])
-    assert [o.error.kind for o in outs] == [Kind.INSUFFICIENT_ACCESS, Kind.TYPE_MISMATCH,
-                                            Kind.TYPE_MISMATCH, Kind.DUPLICATE_RULE]
+    outs = hsa.upsert_many(
+        "contacts",
+        "email",
+        [
+            {"email": "r@x.com", "jobtitle": "CEO"},
+            {"email": "n@x.com", "numemployees": "many"},
+            {"email": "d@x.com", "date_of_birth": "soon"},
+            {"email": "other@x.com", "sf_id": "S1"},
+        ],
+    )
+    assert [o.error.kind for o in outs] == [
+        Kind.INSUFFICIENT_ACCESS,
+        Kind.TYPE_MISMATCH,
+        Kind.TYPE_MISMATCH,
+        Kind.DUPLICATE_RULE,
+    ]
     with pytest.raises(RemoteError) as info:
         hsa.changed("widgets", [], SINCE, UNTIL).__next__()
     assert info.value.kind == Kind.GENERIC and "widgets" in info.value.message
@@ -271,21 +303,27 @@ def test_every_request_is_in_the_ledger_with_its_endpoint(hs, hsa, ledger):
     hsa.properties("deals")
     hsa.token_info()
     assert [e for _, e, _ in ledger.calls] == [
-        "POST /crm/v3/objects/contacts/batch/upsert", "GET /crm/v3/properties/deals",
-        "GET /oauth/v1/access-tokens/{token}"]
+        "POST /crm/v3/objects/contacts/batch/upsert",
+        "GET /crm/v3/properties/deals",
+        "GET /oauth/v1/access-tokens/{token}",
+    ]
     assert endpoint_of("GET", "https://h:1/crm/v3/objects/contacts/123?x=1") == (
-        "GET /crm/v3/objects/contacts/{id}")
+        "GET /crm/v3/objects/contacts/{id}"
+    )
 
 
 def test_classify_without_error_details_and_other_statuses():
     from connectors.hubspot import classify
 
-    msg = ('Property values were not valid: [{"isValid":false,"message":"x","error":'
-           '"INVALID_OPTION","name":"dealstage"}]')
+    msg = (
+        'Property values were not valid: [{"isValid":false,"message":"x","error":'
+        '"INVALID_OPTION","name":"dealstage"}]'
+    )
     e = classify(400, {"status": "error", "message": msg, "category": "VALIDATION_ERROR"})
     assert e.kind == Kind.PICKLIST_VALUE and e.fields == ("dealstage",)
     assert classify(403, {"category": "MISSING_SCOPES", "message": "m"}).kind == (
-        Kind.INSUFFICIENT_ACCESS)
+        Kind.INSUFFICIENT_ACCESS
+    )
     assert classify(502, {}, raw="<html>bad gateway</html>").kind == Kind.UNAVAILABLE
     odd = classify(400, {}, raw="something odd")
     assert odd.kind == Kind.GENERIC and odd.message == "something odd" and odd.permanent
