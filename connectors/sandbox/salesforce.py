@@ -233,6 +233,7 @@ class Org:
             self.counters: dict[str, int] = {}
             self.refs: dict[str, str] = {}
             self.cursors: OrderedDict[str, dict] = OrderedDict()
+            self.cursor_seq = getattr(self, "cursor_seq", 0)
             self.custom_field_ids = 0
             self.picklist_mode = "enabled"
             self.countries = default_countries()
@@ -926,6 +927,8 @@ class Org:
 
     def update(self, obj: str, rid: str, data: dict) -> None:
         old = self.get_live(obj, rid)
+        if obj == "Lead" and old.get("IsConverted"):
+            raise ApiError(400, "CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
         new = self.prepare(obj, data, old)
         stamp = self.now()
         new.update(LastModifiedDate=stamp, SystemModstamp=stamp, LastModifiedById=self.user_id)
@@ -1188,7 +1191,8 @@ class Org:
         }
         if not body["done"]:
             if locator is None:
-                n = len(self.cursors) + int(time.time() * 1000) % 1_000_000
+                self.cursor_seq += 1
+                n = self.cursor_seq
                 locator = sf18("01g" + "5g" + _b62(n, 10))
                 self.cursors[locator] = {
                     "obj": obj,
@@ -2680,8 +2684,9 @@ if __name__ == "__main__":  # pragma: no cover - `python -m connectors.sandbox.s
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ca-file", default="var/sandbox-ca.pem")
     a = ap.parse_args()
-    h = start_salesforce(LocalCA(), a.port, seed=a.seed, contacts=a.contacts, ca_file=a.ca_file)
-    Path(a.ca_file).parent.mkdir(parents=True, exist_ok=True)
+    local_ca = LocalCA()
+    local_ca.write_ca(Path(a.ca_file))
+    h = start_salesforce(local_ca, a.port, seed=a.seed, contacts=a.contacts, ca_file=a.ca_file)
     print(
         f"instance_url={h.url}\nsession_id={h.session_id}\nclient_id={h.client_id}\n"
         f"client_secret={h.client_secret}\nca_file={h.ca_file}"

@@ -139,6 +139,8 @@ def test_lead_conversion(sf_client: Salesforce, sf: SalesforceHandle) -> None:
     assert con["Email"] == "lia@acme.it" and con["AccountId"] == out["account_id"]
     assert con["MailingCountryCode"] == "IT"
     assert sf_client.Account.get(out["account_id"])["Name"] == "Acme"
+    _, code, _ = sf_error(sf_client.Lead.update, lead, {"Title": "x"})
+    assert code == "CANNOT_UPDATE_CONVERTED_LEAD"
     got = sf_client.query(
         f"SELECT ConvertedContactId FROM Lead WHERE IsConverted = true AND Id IN ('{lead}')"
     )
