@@ -1,11 +1,14 @@
 """The contact sync: read both sides' changes, decide with the pure rules, write in bulk.
 
-One run = one closed window per side (DESIGN.md decision 4): Salesforce rows with
-SystemModstamp in (watermark, until] — read with queryAll so deletions come in the same
-request — and HubSpot contacts modified in the same window. Writes are upserts keyed by the
-other side's id (HubSpot_Id__c in Salesforce, the email or salesforce_id in HubSpot), so a
-run killed anywhere and run again creates no duplicate (decision 3). Watermarks move only
-after everything in the window was applied.
+Change detection by watermark (DESIGN.md decision 4): each run reads Salesforce rows with
+SystemModstamp after the watermark — with queryAll, so deletions come in the same request —
+and HubSpot contacts modified after it. The watermark then moves to the run's start minus
+a lag, not to "now": a transaction can commit with an earlier timestamp than rows already
+read, so the last seconds are read again by the next run. Overlap is harmless because
+applying is idempotent; nothing is ever skipped. Writes are upserts keyed by the other
+side's id (HubSpot_Id__c in Salesforce, the email or salesforce_id in HubSpot), so a run
+killed anywhere and run again creates no duplicate (decision 3). Watermarks move only after
+everything read was applied.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ LIFECYCLE_STREAMS = {
 }
 LAG = dt.timedelta(seconds=3)  # a transaction can commit with an earlier timestamp
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FAR_FUTURE = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
+# Leads need a company; HubSpot's own integration sends this when the contact has none.
+LEAD_COMPANY_PLACEHOLDER = "[not provided]"
 ADDRESS = ("country", "state")
 
 
@@ -243,31 +249,27 @@ class ContactSync:
             account=self.account, side=side, stream=stream, defaults={"value": value}
         )
 
-    def read_salesforce(self, since: dict[str, dt.datetime], until: dt.datetime
-                        ) -> dict[str, list[dict[str, Any]]]:
+    def read_salesforce(self, since: dict[str, dt.datetime]) -> dict[str, list[dict[str, Any]]]:
         """Changed and deleted leads and contacts, and the opportunity changes that move
         lifecycle stages, in one composite request when idle."""
         queries = {
             obj: (
                 f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} "
-                f"WHERE SystemModstamp > {soql_time(since[obj])} "
-                f"AND SystemModstamp <= {soql_time(until)} ORDER BY SystemModstamp"
+                f"WHERE SystemModstamp > {soql_time(since[obj])} ORDER BY SystemModstamp"
             )
             for obj in SF_OBJECTS
         }
         if self.policy.lifecycle == "update":
             for obj, fields in LIFECYCLE_STREAMS.items():
                 queries[obj] = (
-                    f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_time(since[obj])} "
-                    f"AND SystemModstamp <= {soql_time(until)}"
+                    f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_time(since[obj])}"
                 )
         return self.sf.poll(queries, include_deleted=True)
 
-    def read_hubspot(self, since: dt.datetime, until: dt.datetime, *, full: bool
-                     ) -> Iterable[list[dict[str, Any]]]:
+    def read_hubspot(self, since: dt.datetime, *, full: bool) -> Iterable[list[dict[str, Any]]]:
         if full:
             return self.hs.list_all("contacts", self.hs_properties())
-        return self.hs.changed("contacts", self.hs_properties(), since, until)
+        return self.hs.changed("contacts", self.hs_properties(), since, FAR_FUTURE)
 
     def inclusion_members(self) -> set[str] | None:
         if not self.policy.inclusion_list_id:
@@ -280,14 +282,15 @@ class ContactSync:
 
     def run(self, *, full: bool = False) -> Result:
         started = time.monotonic()
-        until = timezone.now() - LAG
+        # The next run starts reading here (see the module docstring).
+        next_watermark = (timezone.now() - LAG).replace(microsecond=0)
         streams = (*SF_OBJECTS, *LIFECYCLE_STREAMS)
         since = {obj: EPOCH if full else self.watermark("salesforce", obj) for obj in streams}
         hs_since = EPOCH if full else self.watermark("hubspot", "contacts")
         try:
             self.ensure_id_fields()
-            sf_rows = self.read_salesforce(since, until)
-            pairs = self.collect(sf_rows, until, hs_since, full=full)
+            sf_rows = self.read_salesforce(since)
+            pairs = self.collect(sf_rows, hs_since, full=full)
             self.apply(pairs)
             if self.policy.lifecycle == "update":
                 self.apply_lifecycle(sf_rows.get("Opportunity", []),
@@ -298,8 +301,8 @@ class ContactSync:
             record_account_error(self.account, exc)
         else:
             for obj in streams:
-                self.set_watermark("salesforce", obj, until)
-            self.set_watermark("hubspot", "contacts", until)
+                self.set_watermark("salesforce", obj, next_watermark)
+            self.set_watermark("hubspot", "contacts", next_watermark)
             clear_account_error(self.account, Kind.ALLOCATION_REACHED)
         finally:
             self.result.sf_calls = self.sf.calls
@@ -315,15 +318,15 @@ class ContactSync:
             self.sf.ensure_external_id_field(obj, SF_EXT_ID, "HubSpot Id")
         self.hs.ensure_property("contacts", HS_SF_ID, "Salesforce Id", unique=True)
 
-    def collect(self, sf_rows: dict[str, list[dict[str, Any]]], until: dt.datetime,
-                hs_since: dt.datetime, *, full: bool) -> list[Pair]:
+    def collect(self, sf_rows: dict[str, list[dict[str, Any]]], hs_since: dt.datetime, *,
+                full: bool) -> list[Pair]:
         pairs: dict[tuple[str, str], Pair] = {}
         links_by_sf: dict[tuple[str, str], RecordLink] = {}
         links_by_hs: dict[str, RecordLink] = {}
 
         sf_ids = [r["Id"] for rows in sf_rows.values() for r in rows]
         hs_rows: list[dict[str, Any]] = []
-        for page in self.read_hubspot(hs_since, until, full=full):
+        for page in self.read_hubspot(hs_since, full=full):
             hs_rows.extend(page)
             self.tick()
         hs_ids = [r["id"] for r in hs_rows]
@@ -627,17 +630,28 @@ class ContactSync:
             if fields is None or not hs_id:
                 continue
             fields[SF_EXT_ID] = hs_id
+            if target == "Lead" and not fields.get("Company"):
+                fields["Company"] = LEAD_COMPANY_PLACEHOLDER
             pair.sf_object = target
             by_object.setdefault(target, []).append((pair, fields))
         for target, group in by_object.items():
             outcomes = self.sf.upsert_many(target, SF_EXT_ID, [f for _, f in group])
+            stamps = []
             for (pair, _), outcome in zip(group, outcomes, strict=True):
                 if outcome.ok:
                     pair.sf = {"Id": outcome.id}
                     counts.created += 1 if outcome.created else 0
                     counts.updated += 0 if outcome.created else 1
+                    stamps.append((pair, {"id": pair.hs_id or pair.link.hs_id,  # type: ignore[union-attr]
+                                          "properties": {HS_SF_ID: outcome.id}}))
                 else:
                     self.fail(pair, outcome.error, Direction.TO_SF)
+            # The new Salesforce id goes back on the HubSpot contact (DESIGN.md 3).
+            if stamps:
+                results = self.hs.update_many("contacts", [record for _, record in stamps])
+                for (pair, _), outcome in zip(stamps, results, strict=True):
+                    if not outcome.ok:
+                        self.fail(pair, outcome.error, Direction.TO_HS)
         upd_by_object: dict[str, list[tuple[Pair, dict[str, Any]]]] = {}
         for pair, values in updates:
             if pair.failed:
