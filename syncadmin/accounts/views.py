@@ -257,7 +257,8 @@ class HubSpotTokenForm(forms.Form):
     token = forms.CharField(label=gettext_lazy("Private app access token"), max_length=500,
                             widget=forms.PasswordInput(render_value=False))
     portal_id = forms.CharField(
-        label=gettext_lazy("Portal ID (if the token cannot be looked up)"), max_length=32, required=False)
+        label=gettext_lazy("Portal ID (if the token cannot be looked up)"), max_length=32,
+        required=False)
 
 
 @login_required

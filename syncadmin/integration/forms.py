@@ -79,13 +79,14 @@ class ObjectSyncForm(forms.ModelForm):
             setattr(self.instance, f"{side}_filter", flt)
         return data
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        # The model's filter errors belong to the visible sub-fields.
-        for side in ("hs", "sf"):
-            errs = self.errors.pop(f"{side}_filter", None)
-            if errs:
-                self.errors[f"{side}_filter_field"] = errs
+    def _update_errors(self, errors: Any) -> None:
+        # The model reports filter problems on hs_filter/sf_filter: show them on the inputs.
+        if hasattr(errors, "error_dict"):
+            for side in ("hs", "sf"):
+                if f"{side}_filter" in errors.error_dict:
+                    errors.error_dict[f"{side}_filter_field"] = errors.error_dict.pop(
+                        f"{side}_filter")
+        super()._update_errors(errors)
 
 
 class CustomObjectForm(ObjectSyncForm):

@@ -5,6 +5,7 @@ step is its own URL so back, forward and reload work.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from syncadmin.integration.models import (
 )
 from syncadmin.integration.views import _page, _shared_org
 
+logger = logging.getLogger(__name__)
 WIZARD_OBJECTS = ("contacts", "companies", "deals")
 WIZARD_RULES = [c.SyncRule.PREFER_SF, c.SyncRule.ALWAYS_SF, c.SyncRule.TWO_WAY]
 STEPS = [
@@ -258,14 +260,21 @@ def finish(request: HttpRequest, account_id: int) -> HttpResponse:
         audit.record(account, "Setup finished, sync turned on", {"sync_enabled": [False, True]})
     request.session.pop(_key(account), None)
     try:
-        from syncadmin.sync.tasks import start_initial_sync  # type: ignore[attr-defined]
+        from syncadmin.sync.tasks import start_initial_sync
     except ImportError:
         messages.warning(request, _("Your settings are saved and sync is on, but the sync "
                                     "engine is not installed yet, so the initial sync could "
                                     "not be started. It starts with the first scheduled run."))
     else:
-        start_initial_sync(account)
-        messages.success(request, _("Setup finished: the initial sync has started."))
+        try:
+            start_initial_sync(account)
+        except Exception:  # the broker is down: sync stays on, the scheduler picks it up
+            logger.exception("could not queue the initial sync of account %s", account.pk)
+            messages.warning(request, _("Your settings are saved and sync is on, but the "
+                                        "initial sync could not be queued right now. It starts "
+                                        "with the next scheduled run."))
+        else:
+            messages.success(request, _("Setup finished: the initial sync has started."))
     try:
         return redirect(reverse("health:dashboard", kwargs={"account_id": account.pk}))
     except NoReverseMatch:
