@@ -374,12 +374,15 @@ class SalesforceAdapter:
             out.append(d)
         return out
 
+    def _more(self, url: str) -> dict:
+        return self._call(lambda: self.sf.query_more(url, identifier_is_url=True))
+
     def _rest_of(self, first: dict) -> list[dict]:
         rows = self._plain(first.get("records") or [])
         page = first
         while not page.get("done", True) and page.get("nextRecordsUrl"):
             url = page["nextRecordsUrl"]
-            page = self._call(lambda url=url: self.sf.query_more(url, identifier_is_url=True))
+            page = self._more(url)
             rows.extend(self._plain(page.get("records") or []))
         return rows
 
@@ -429,7 +432,7 @@ class SalesforceAdapter:
         yield self._plain(page.get("records") or [])
         while not page.get("done", True) and page.get("nextRecordsUrl"):
             url = page["nextRecordsUrl"]
-            page = self._call(lambda url=url: self.sf.query_more(url, identifier_is_url=True))
+            page = self._more(url)
             yield self._plain(page.get("records") or [])
 
     def changed(

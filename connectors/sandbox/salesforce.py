@@ -703,7 +703,7 @@ class Org:
                     400, "INVALID_FIELD", f"No such column '{key}' on sobject of type {obj}", [key]
                 )
             if f.name == "Id":
-                if not insert and norm_id(str(value)) == existing["Id"]:
+                if existing is not None and norm_id(str(value)) == existing["Id"]:
                     continue
                 raise ApiError(
                     400,
@@ -795,7 +795,7 @@ class Org:
                 continue
             fname = rule.get("field", "Email")
             v = merged.get(fname)
-            if not v or (not insert and existing.get(fname) == v):
+            if not v or (existing is not None and existing.get(fname) == v):
                 continue
             matches = self._find_equal(obj, fname, v, exclude=merged.get("Id"))
             if matches:
@@ -1014,7 +1014,7 @@ class Org:
                 "url": f"/services/data/v{API_VERSION}/sobjects/{target}/{pid}",
             }
         }
-        fd = self.field(target, sub)
+        fd = self.field(target or "", sub)
         if fd is not None:
             out[fd.name] = prec.get(fd.name)
         return out
@@ -1846,9 +1846,7 @@ class SalesforceApp:
             ids = [i for i in (arg.get("ids") or "").split(",") if i]
             all_or_none = (arg.get("allOrNone") or "false").lower() == "true"
             _check_size(len(ids))
-            return 200, self._each(
-                ids, all_or_none, rel, lambda rid: self._delete_any(rid) or (rid, None)
-            )
+            return 200, self._each(ids, all_or_none, rel, self._delete_any)
         if (
             method in ("GET", "POST")
             and len(parts) == 1
@@ -1949,7 +1947,7 @@ class SalesforceApp:
         self.org.update(obj, rid, data)
         return norm_id(rid), None
 
-    def _delete_any(self, rid: str) -> None:
+    def _delete_any(self, rid: str) -> tuple[str, None]:
         obj = PREFIX_TO_OBJECT.get(norm_id(rid)[:3]) if ID_RE.match(rid) else None
         if obj is None:
             raise ApiError(400, "MALFORMED_ID", f"malformed id {rid}", [])
@@ -1959,6 +1957,7 @@ class SalesforceApp:
         if rec["IsDeleted"]:
             raise ApiError(400, "ENTITY_IS_DELETED", "entity is deleted", [])
         self.org.delete(obj, rid)
+        return norm_id(rid), None
 
     def _each(
         self, items: list, all_or_none: bool, rel: str, fn: Any, upsert: bool = False

@@ -449,7 +449,7 @@ def generate(seed: int, contacts: int) -> SeedData:
                 )
 
     # Deals and tickets on the HubSpot side.
-    for cidx, people in hs_company_contacts.items():
+    for cidx, members in hs_company_contacts.items():
         for _ in range(rnd.randrange(0, 3)):
             stage = rnd.choice(STAGES)
             didx = len(hs["deals"])
@@ -464,9 +464,9 @@ def generate(seed: int, contacts: int) -> SeedData:
                 }
             )
             assoc["deal_company"].append((didx, cidx))
-            if people:
-                assoc["deal_contact"].append((didx, rnd.choice(people)))
-        for p in people:
+            if members:
+                assoc["deal_contact"].append((didx, rnd.choice(members)))
+        for member in members:
             if rnd.random() < 0.1:
                 tidx = len(hs["tickets"])
                 hs["tickets"].append(
@@ -478,6 +478,6 @@ def generate(seed: int, contacts: int) -> SeedData:
                         "hs_ticket_priority": rnd.choice(("LOW", "MEDIUM", "HIGH")),
                     }
                 )
-                assoc["ticket_contact"].append((tidx, p))
+                assoc["ticket_contact"].append((tidx, member))
 
     return SeedData(sf=sf, hs=hs, hs_associations=assoc)
