@@ -455,3 +455,24 @@ def test_get_many_converted_leads_userinfo(sf: SalesforceHandle) -> None:
     assert a.converted_leads([o.id for o in leads]) == {leads[0].id: conv["contact_id"]}
     assert a.userinfo()["user_id"].startswith("005")
     assert re.fullmatch(r"00D\w{15}", a.userinfo()["organization_id"])
+
+
+def test_request_level_refusal_becomes_outcomes(
+    sf: SalesforceHandle, adapter: SalesforceAdapter
+) -> None:
+    out = adapter.upsert_many("Contact", "Email", [{"Email": "a@x.com", "LastName": "a"}])
+    assert _kind(out[0]) == Kind.FIELD_MISSING and out[0].error.code == "INVALID_FIELD"
+    assert out[0].key == "a@x.com"
+    lead = adapter.create_many("Lead", [{"LastName": "A", "Company": "C"}])[0].id
+    sf.control.convert_lead(lead)
+    upd = adapter.update_many("Lead", [{"Id": lead, "Title": "x"}])
+    assert _kind(upd[0]) == Kind.INSUFFICIENT_ACCESS
+    assert upd[0].error.code == "CANNOT_UPDATE_CONVERTED_LEAD"
+
+
+def test_rate_limited_after_bounded_retries(sf: SalesforceHandle) -> None:
+    sf.control.faults({"*": {"429": 1.0}}, retry_after=0)
+    a = make(sf, max_retries=1)
+    e = _raises(a.limits)
+    assert (e.kind, e.status, e.permanent) == (Kind.RATE_LIMITED, 429, False)
+    assert e.retry_after == 0 and a.calls == 2
