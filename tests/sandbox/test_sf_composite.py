@@ -241,3 +241,27 @@ def test_composite_query_subrequests_page(sf_client: Salesforce, sf: SalesforceH
     assert len(c["records"]) == 2000 and c["done"] is False and lead["totalSize"] == 0
     more = sf_client.query_more(c["nextRecordsUrl"], identifier_is_url=True)
     assert len(more["records"]) == 100
+
+
+def test_concurrent_clients_are_serialized_safely(sf: SalesforceHandle) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.fixtures.sf import sf_session
+
+    def work(t: int) -> int:
+        client = Salesforce(instance_url=sf.url, session_id=sf.session_id, session=sf_session(sf))
+        done = 0
+        for b in range(5):
+            recs = [
+                {"attributes": {"type": "Contact"}, "LastName": f"t{t}b{b}n{i}"} for i in range(40)
+            ]
+            res = client.restful("composite/sobjects", method="POST", json={"records": recs})
+            done += sum(r["success"] for r in res)
+        return done
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(work, range(4))) == 800
+    assert sf.control.usage()["used"] == 20
+    client = Salesforce(instance_url=sf.url, session_id=sf.session_id, session=sf_session(sf))
+    rows = client.query_all("SELECT Id FROM Contact")["records"]
+    assert len({r["Id"] for r in rows}) == 800
