@@ -122,7 +122,11 @@ def main() -> None:
             ),
         ),
         (
-            "query WHERE Email IN (full scan)",
+            "query WHERE LastName LIKE (full scan)",
+            lambda: sf.query("SELECT Id FROM Contact WHERE LastName LIKE 'Person 9999%'"),
+        ),
+        (
+            "query WHERE Email IN (email index)",
             lambda: sf.query(
                 "SELECT Id FROM Contact WHERE Email IN ('p5@bench.example','p99999@bench.example')"
             ),
