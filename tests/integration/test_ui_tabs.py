@@ -77,3 +77,19 @@ def test_pages_carry_no_inline_script_or_style(admin_client, account, custom_obj
                                    ).content.decode()
         assert "<script>" not in content and " style=" not in content and "<style" not in content
         assert "onclick" not in content and "onchange" not in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("lang", "words"), [
+    ("it", ["Creazione e aggiornamento dei contatti", "Crea elenco di inclusione",
+            "Registro delle modifiche", "Utente dell'integrazione"]),
+    ("pl", ["Tworzenie i aktualizacja kontaktów", "Utwórz listę włączeń", "Dziennik zmian"]),
+    ("da", ["Oprettelse og opdatering af kontakter", "Opret inklusionsliste", "Ændringslog"]),
+])
+def test_contacts_tab_is_translated(admin_client, account, lang, words):
+    page = admin_client.get(reverse("integration:contacts", kwargs={"account_id": account.pk}),
+                            HTTP_ACCEPT_LANGUAGE=lang)
+    body = page.content.decode()
+    assert f'lang="{lang}"' in body
+    for w in words:
+        assert w.replace("'", "&#x27;") in body or w in body
