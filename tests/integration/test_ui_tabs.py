@@ -82,7 +82,7 @@ def test_pages_carry_no_inline_script_or_style(admin_client, account, custom_obj
 @pytest.mark.django_db
 @pytest.mark.parametrize(("lang", "words"), [
     ("it", ["Creazione e aggiornamento dei contatti", "Crea elenco di inclusione",
-            "Registro delle modifiche", "Utente dell'integrazione"]),
+            "Registro delle modifiche", "Nessuna org Salesforce"]),
     ("pl", ["Tworzenie i aktualizacja kontaktów", "Utwórz listę włączeń", "Dziennik zmian"]),
     ("da", ["Oprettelse og opdatering af kontakter", "Opret inklusionsliste", "Ændringslog"]),
 ])
