@@ -105,7 +105,7 @@ def _autosave(request: HttpRequest, account: Account, form_class: type[forms.Mod
         return render(request, "integration/_unit.html", {**ctx, "unit": unit}, status=INVALID)
     if risky and not request.POST.get("_confirm"):
         preview = risky(account, name, before.get(name), form.cleaned_data.get(name))
-        if preview is not None:
+        if preview is not None and preview.affects_any:
             unit = make_unit(form, name)
             unit.dryrun = preview
             return render(request, "integration/_unit.html", {**ctx, "unit": unit})
