@@ -12,15 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
-from django.db.models.functions import TruncHour
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.models import Account
-from syncadmin.health.models import ApiUsage
+from syncadmin.health.models import ApiUsageHour
 from syncadmin.integration.choices import SyncObject
 from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
 
@@ -169,24 +168,15 @@ class Usage:
 
 
 def usage(account: Account, now: dt.datetime, remote: str = "salesforce") -> Usage:
-    """One GROUP BY over the covering index: hourly totals for 7 days and the rolling 24 h sum."""
+    """Hourly totals for 7 days (≤ 168 rollup rows) and the rolling 24 h sum (two small
+    queries: see ledger.rolling_sum). Nothing here scans the per-minute ledger at large."""
+    from syncadmin.health.ledger import rolling_sum
+
     first_hour = floor_hour(now) - HOUR * (7 * 24 - 1)
-    cutoff = now - DAY
-    rows = (
-        ApiUsage.objects.filter(account=account, remote=remote, minute__gte=first_hour)
-        .annotate(hour=TruncHour("minute"),
-                  recent=ExpressionWrapper(Q(minute__gte=cutoff), output_field=BooleanField()))
-        .values("hour", "recent")
-        .annotate(n=Sum("calls"))
-        .order_by()
-    )
-    pairs = []
-    used = 0
-    for row in rows:  # at most 2 × 168 rows
-        pairs.append((row["hour"], row["n"]))
-        if row["recent"]:
-            used += row["n"]
-    return Usage(used_24h=used, series_7d=hourly_series(pairs, now, 7 * 24))
+    rows = ApiUsageHour.objects.filter(account=account, remote=remote, hour__gte=first_hour
+                                       ).values_list("hour", "calls")
+    series = hourly_series(rows, now, 7 * 24)
+    return Usage(used_24h=rolling_sum(account, remote, now - DAY), series_7d=series)
 
 
 @dataclass
@@ -210,7 +200,9 @@ def error_cards(account: Account) -> list[ErrorCard]:
     """Current errors per kind, and distinct affected records (one query)."""
     rows = (
         SyncError.objects.filter(account=account).values("kind")
-        .annotate(errors=Count("id"), records=Count("link", distinct=True)).order_by()
+        # One error per (account, link, kind) is a unique constraint, so within a kind the
+        # non-null link ids are already distinct: COUNT(link_id) = COUNT(DISTINCT link_id).
+        .annotate(errors=Count("id"), records=Count("link")).order_by()
     )
     cards = []
     for row in rows:

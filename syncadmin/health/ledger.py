@@ -4,15 +4,42 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, Sum
+from django.db import connection, models
+from django.db.models import Sum
 
 from connectors.usage import WINDOW_SECONDS, Budget
 from syncadmin.accounts.models import Account
-from syncadmin.health.models import ApiUsage, OrgLimit
+from syncadmin.health.models import ApiUsage, ApiUsageHour, OrgLimit
+
+HOUR = dt.timedelta(hours=1)
 
 
 def _minute(at: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(at - at % 60, tz=dt.UTC)
+
+
+def _upsert_sql(model: type[models.Model], keys: list[str]) -> str:
+    """INSERT … ON CONFLICT DO UPDATE calls = calls + new (PostgreSQL and SQLite ≥ 3.24)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join([*keys, "calls"])
+    marks = ", ".join(["%s"] * (len(keys) + 1))
+    return (f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608 - names from _meta
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET calls = {table}.calls + EXCLUDED.calls")
+
+
+def rolling_sum(account: Account | int, remote: str, since: dt.datetime) -> int:
+    """Calls at or after `since` (minute precision), in two small queries whatever the volume:
+    whole hours from the hourly rollup, the minutes of the one boundary hour from ApiUsage."""
+    since = since.replace(second=0, microsecond=0)
+    first_full = since if since.minute == 0 else since.replace(minute=0) + HOUR
+    hours = ApiUsageHour.objects.filter(account=account, remote=remote, hour__gte=first_full
+                                        ).aggregate(n=Sum("calls"))["n"] or 0
+    minutes = 0
+    if first_full > since:
+        minutes = ApiUsage.objects.filter(account=account, remote=remote, minute__gte=since,
+                                          minute__lt=first_full
+                                          ).aggregate(n=Sum("calls"))["n"] or 0
+    return int(hours) + int(minutes)
 
 
 class DbLedger:
@@ -22,25 +49,19 @@ class DbLedger:
         self.account = account
         self.counts: dict[str, int] = {"salesforce": 0, "hubspot": 0}
 
-    def record(self, remote: str, endpoint: str, at: float) -> None:
-        self.counts[remote] = self.counts.get(remote, 0) + 1
+    def record(self, remote: str, endpoint: str, at: float, n: int = 1) -> None:
+        """Counts `n` calls (1 per request) in the minute bucket and the hourly rollup."""
+        self.counts[remote] = self.counts.get(remote, 0) + n
         minute = _minute(at)
-        updated = ApiUsage.objects.filter(
-            account=self.account, remote=remote, endpoint=endpoint[:100], minute=minute
-        ).update(calls=F("calls") + 1)
-        if not updated:
-            obj, created = ApiUsage.objects.get_or_create(
-                account=self.account, remote=remote, endpoint=endpoint[:100], minute=minute,
-                defaults={"calls": 1},
-            )
-            if not created:
-                ApiUsage.objects.filter(pk=obj.pk).update(calls=F("calls") + 1)
+        hour = minute.replace(minute=0)
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(ApiUsage, ["account_id", "remote", "endpoint", "minute"]),
+                           [self.account.pk, remote, endpoint[:100], minute, n])
+            cursor.execute(_upsert_sql(ApiUsageHour, ["account_id", "remote", "hour"]),
+                           [self.account.pk, remote, hour, n])
 
     def used_since(self, remote: str, since: float) -> int:
-        total = ApiUsage.objects.filter(
-            account=self.account, remote=remote, minute__gte=_minute(since)
-        ).aggregate(n=Sum("calls"))["n"]
-        return int(total or 0)
+        return rolling_sum(self.account, remote, _minute(since))
 
     def set_org_limit(self, used: int, limit: int) -> None:
         OrgLimit.objects.update_or_create(account=self.account,

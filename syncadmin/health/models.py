@@ -35,6 +35,27 @@ class ApiUsage(models.Model):
         return f"{self.remote} {self.endpoint} {self.minute:%H:%M} ×{self.calls}"
 
 
+class ApiUsageHour(models.Model):
+    """Calls per account, remote and hour: a rollup of ApiUsage kept by health.ledger.DbLedger.
+
+    The dashboard's 7-day chart and the rolling 24-hour sum read at most 168 of these (plus
+    the minute buckets of one boundary hour) instead of up to a million minute buckets.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    remote = models.CharField(max_length=10)
+    hour = models.DateTimeField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "remote", "hour"], name="one_usage_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remote} {self.hour:%Y-%m-%d %H}:00 ×{self.calls}"
+
+
 class OrgLimit(models.Model):
     """The last `Sforce-Limit-Info: api-usage=used/max` Salesforce sent."""
 

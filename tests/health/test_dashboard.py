@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from syncadmin.health import dashboard as agg
-from syncadmin.health.models import ApiUsage
+from syncadmin.health.ledger import DbLedger, rolling_sum
+from syncadmin.health.models import ApiUsage, ApiUsageHour
 from syncadmin.sync.models import RecordLink, SyncError
 
 UTC = dt.UTC
@@ -108,10 +109,8 @@ def test_usage_sums_the_rolling_24_hours_and_buckets_by_hour(account, other_acco
         ("hubspot", "batch", now - dt.timedelta(minutes=5), 50),  # other remote
     ]
     for remote, endpoint, minute, calls in rows:
-        ApiUsage.objects.create(account=account, remote=remote, endpoint=endpoint,
-                                minute=minute.replace(second=0, microsecond=0), calls=calls)
-    ApiUsage.objects.create(account=other_account, remote="salesforce", endpoint="query",
-                            minute=now.replace(second=0, microsecond=0), calls=500)
+        DbLedger(account).record(remote, endpoint, minute.timestamp(), n=calls)
+    DbLedger(other_account).record("salesforce", "query", now.timestamp(), n=500)
     use = agg.usage(account, now)
     assert use.used_24h == 21
     assert len(use.series_7d) == 168 and len(use.series_24h) == 24
@@ -187,3 +186,22 @@ def test_record_filters_agree_with_the_object_view(account):
     assert list(in_sync.values_list("hs_id", flat=True)) == ["contacts2"]
     everything, chosen = agg.filtered_links(account, {"status": "bogus", "period": "7d"})
     assert everything.count() == 3 and chosen["status"] == "" and chosen["period"] == "7d"
+
+
+@pytest.mark.django_db
+def test_ledger_buckets_and_rollup_agree_at_minute_precision(account):
+    ledger = DbLedger(account)
+    base = dt.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    for minute, n in [(0, 1), (0, 1), (14, 3), (59, 2), (60, 5), (75, 7), (130, 11)]:
+        ledger.record("salesforce", "/query", (base + dt.timedelta(minutes=minute)).timestamp()
+                      + 17, n=n)
+    assert ApiUsage.objects.get(account=account, minute=base).calls == 2
+    hours = dict(ApiUsageHour.objects.filter(account=account).values_list("hour", "calls"))
+    assert hours == {base: 7, base + dt.timedelta(hours=1): 12,
+                     base + dt.timedelta(hours=2): 11}
+    for since_min in (0, 1, 14, 15, 59, 60, 61, 75, 76, 130, 131):
+        since = base + dt.timedelta(minutes=since_min)
+        expected = sum(u.calls for u in ApiUsage.objects.filter(account=account,
+                                                                minute__gte=since))
+        assert rolling_sum(account, "salesforce", since) == expected, since_min
+    assert ledger.used_since("salesforce", (base + dt.timedelta(minutes=14)).timestamp()) == 28
