@@ -72,21 +72,21 @@ class ObjectSyncForm(forms.ModelForm):
                 self.fields[f"{side}_filter_{part}"].initial = flt.get(part, "")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for side in ("hs", "sf"):
             parts = {p: (data.get(f"{side}_filter_{p}") or "").strip() for p in FILTER_FIELDS}
             flt = {k: v for k, v in parts.items() if v}
             setattr(self.instance, f"{side}_filter", flt)
         return data
 
-    def _update_errors(self, errors: Any) -> None:
+    def _update_errors(self, errors: Any) -> None:  # type: ignore[misc]
         # The model reports filter problems on hs_filter/sf_filter: show them on the inputs.
         if hasattr(errors, "error_dict"):
             for side in ("hs", "sf"):
                 if f"{side}_filter" in errors.error_dict:
                     errors.error_dict[f"{side}_filter_field"] = errors.error_dict.pop(
                         f"{side}_filter")
-        super()._update_errors(errors)
+        super()._update_errors(errors)  # type: ignore[misc]
 
 
 class CustomObjectForm(ObjectSyncForm):
@@ -143,7 +143,7 @@ class MappingForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         from syncadmin.integration.types import incompatibility, mapping_type
 
-        data = super().clean()
+        data = super().clean() or {}
         sf, hs = data.get("sf_field"), data.get("hs_property")
         if sf and hs and not self.instance.pk:
             if sf not in self.sf_types:

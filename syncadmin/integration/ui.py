@@ -98,7 +98,7 @@ class Unit:
     def errors(self) -> list[str]:
         out: list[str] = []
         for bf in self.fields:
-            out.extend(bf.errors)
+            out.extend(str(e) for e in bf.errors)
         return out
 
     @property

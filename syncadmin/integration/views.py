@@ -118,8 +118,9 @@ def _autosave(request: HttpRequest, account: Account, form_class: type[forms.Mod
 def _links(account: Account, obj: str) -> list[dict[str, Any]]:
     from syncadmin.sync.models import RecordLink
 
-    return list(RecordLink.objects.filter(account=account, object=obj).values(
-        "label", "sf_object", "sf_id", "status", "snapshot")[:5000])
+    rows = RecordLink.objects.filter(account=account, object=obj).values(
+        "label", "sf_object", "sf_id", "status", "snapshot")[:5000]
+    return [dict(row) for row in rows]
 
 
 def _contact_risk(account: Account, name: str, old: Any, new: Any) -> dryrun.DryRun | None:

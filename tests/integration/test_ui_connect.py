@@ -22,7 +22,8 @@ def _local(url):
 
 @pytest.mark.django_db
 def test_salesforce_sandbox_connect_end_to_end(admin_client, account, sf, settings):
-    settings.SALESFORCE_CLIENT_ID, settings.SALESFORCE_CLIENT_SECRET = sf.client_id, sf.client_secret
+    settings.SALESFORCE_CLIENT_ID = sf.client_id
+    settings.SALESFORCE_CLIENT_SECRET = sf.client_secret
     settings.SALESFORCE_LOGIN_URL, settings.SALESFORCE_SANDBOX_LOGIN_URL = (
         sf.login_url, sf.sandbox_login_url)
     account.tls_ca_file = sf.ca_file
@@ -65,7 +66,8 @@ def test_salesforce_sandbox_connect_end_to_end(admin_client, account, sf, settin
 
 @pytest.mark.django_db
 def test_salesforce_callback_with_a_wrong_state_is_refused(admin_client, account, sf, settings):
-    settings.SALESFORCE_CLIENT_ID, settings.SALESFORCE_CLIENT_SECRET = sf.client_id, sf.client_secret
+    settings.SALESFORCE_CLIENT_ID = sf.client_id
+    settings.SALESFORCE_CLIENT_SECRET = sf.client_secret
     settings.SALESFORCE_LOGIN_URL = sf.login_url
     account.tls_ca_file = sf.ca_file
     account.save()
