@@ -29,6 +29,15 @@ KINDS = ["invalid_email", "value_too_long", "picklist_value", "required_field",
 OBJECTS = ["contacts", "companies", "deals", "tickets"]
 
 
+class QueryCounter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
 def ensure_database(url: str) -> None:
     import psycopg
 
@@ -158,8 +167,8 @@ def main() -> None:
         ]
         print(f"\n{'page':22} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
         for label, url, headers in pages:
-            queries: list[str] = []
-            with connection.execute_wrapper(lambda ex, sql, *a: queries.append(sql) or ex(sql, *a)):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
                 response = client.get(url, **headers)
             assert response.status_code == 200, (url, response.status_code)
             times = []
@@ -171,25 +180,31 @@ def main() -> None:
             times.sort()
             p95 = times[max(0, round(0.95 * len(times)) - 1)]
             print(f"{label:22} {statistics.median(times):8.1f} {p95:8.1f} {times[-1]:8.1f} "
-                  f"{len(queries):8d}")
+                  f"{counter.n:8d}")
     finally:
-        if args.keep:
-            print(f"kept account {account.pk}")
-            return
-        with connection.cursor() as cur:
-            for table in ("sync_syncerror", "health_apiusage", "health_apiusagehour",
-                          "sync_recordlink"):
-                cur.execute(f"DELETE FROM {table} WHERE account_id = %s", [account.pk])
-        # integration.audit's post_delete receiver writes an AuditEntry for each cascaded
-        # settings row while the account is being deleted (FK violation at commit): mute it.
-        from django.db.models.signals import post_delete
+        cleanup(account, user, keep=args.keep)
 
-        from syncadmin.integration import audit
 
-        post_delete.disconnect(audit._audit_delete)
-        account.delete()
-        user.delete()
-        print("\nbench data deleted")
+def cleanup(account, user, keep: bool) -> None:
+    from django.db import connection
+
+    if keep:
+        print(f"kept account {account.pk}")
+        return
+    with connection.cursor() as cur:
+        for table in ("sync_syncerror", "health_apiusage", "health_apiusagehour",
+                      "sync_recordlink"):
+            cur.execute(f"DELETE FROM {table} WHERE account_id = %s", [account.pk])
+    # integration.audit's post_delete receiver writes an AuditEntry for each cascaded
+    # settings row while the account is being deleted (FK violation at commit): mute it.
+    from django.db.models.signals import post_delete
+
+    from syncadmin.integration import audit
+
+    post_delete.disconnect(audit._audit_delete)
+    account.delete()
+    user.delete()
+    print("\nbench data deleted")
 
 
 if __name__ == "__main__":
