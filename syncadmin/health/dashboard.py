@@ -256,7 +256,9 @@ def _overview_counts(account: Account) -> dict[str, list[tuple[str, str, int]]]:
         # Index-only on (account, object, status).
         "status": list(links.values_list("object", "status").annotate(n=Count("*"))
                        .order_by()),
+        # Excluded links with a current error count as failed (below), not here.
         "excluded": list(links.filter(status=LinkStatus.EXCLUDED)
+                         .exclude(Exists(SyncError.objects.filter(link=OuterRef("pk"))))
                          .values_list("object", "excluded_reason").annotate(n=Count("*"))
                          .order_by()),
         # Links not failed by status but with a current error: a semi-join, no DISTINCT.

@@ -37,7 +37,7 @@ def acme(transactional_db):
                    hs_id=str(1000 + i), sf_id=f"003Hs00000{i:08d}", label=names[i % 10],
                    email=f"{names[i % 10].split()[0].lower()}{i}@example.com",
                    status="in_sync" if i % 9 else "excluded",
-                   excluded_reason="" if i % 9 else "no_email",
+                   excluded_reason="" if i % 9 else "no_email" if i % 4 < 2 else "filtered",
                    synced_at=now - dt.timedelta(minutes=i))
         for i in range(60)
     ])

@@ -157,15 +157,17 @@ def test_object_overview_counts_in_sync_failed_excluded(account):
     link(account, 12, status="excluded", excluded_reason="no_email")
     link(account, 13, status="excluded", excluded_reason="no_email")
     link(account, 14, status="excluded", excluded_reason="filtered")
+    error(account, link(account, 15, status="excluded", excluded_reason="filtered"),
+          "invalid_email")  # counts as failed, not as an excluded reason
     # Two kinds on one in-sync link: it moves to failed once.
     error(account, ok[0], "invalid_email")
     error(account, ok[0], "picklist_value")
     link(account, 20, obj="deals")
     rows = {r.object: r for r in agg.object_overview(account)}
     contacts = rows["contacts"]
-    assert (contacts.in_sync, contacts.failed, contacts.excluded) == (4, 3, 3)
+    assert (contacts.in_sync, contacts.failed, contacts.excluded) == (4, 4, 3)
     assert contacts.deleted_hs == 1
-    assert dict((k, n) for k, _l, _f, n in contacts.kinds) == {"invalid_email": 1,
+    assert dict((k, n) for k, _l, _f, n in contacts.kinds) == {"invalid_email": 2,
                                                                "picklist_value": 1}
     reasons = {str(r): n for r, n in contacts.excluded_reasons}
     assert reasons == {str(agg.EXCLUDED_REASONS["no_email"]): 2,
