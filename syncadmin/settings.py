@@ -141,7 +141,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # A killed worker's unacknowledged job is handed out again after this many seconds; it must
 # exceed the longest job (the per-account lock stops a second copy from running meanwhile).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Unacknowledged jobs are looked for every CELERY_RESTORE_INTERVAL seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 
 # Sandbox mode: the emulators' control API and the demo. Never on in production.
 SANDBOX = env_bool("SYNCADMIN_SANDBOX", DEBUG)

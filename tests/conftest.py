@@ -6,11 +6,30 @@ import uuid
 
 import pytest
 
-# Each xdist worker gets its own Redis database: Celery queues and sync locks stay apart.
+# Each xdist worker gets its own Redis database, so Celery queues and sync locks stay apart.
+# Django's settings are already loaded when this file is imported (pytest-django), so the
+# values are set on them as well as in the environment the worker processes inherit.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{10 + int(_WORKER.removeprefix('gw') or 0)}"
-os.environ.setdefault("SYNC_LOCK_SECONDS", "6")
-os.environ.setdefault("CELERY_VISIBILITY_TIMEOUT", "8")
+TEST_ENV = {
+    "REDIS_URL": f"redis://127.0.0.1:6379/{10 + int(_WORKER.removeprefix('gw') or 0)}",
+    "SYNC_LOCK_SECONDS": "10",
+    "CELERY_VISIBILITY_TIMEOUT": "25",  # longer than any test job
+    "CELERY_RESTORE_INTERVAL": "1",
+}
+os.environ.update(TEST_ENV)
+
+
+def _apply_test_env() -> None:
+    from django.conf import settings
+
+    from syncadmin.celery import app
+
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = TEST_ENV["REDIS_URL"]
+    settings.SYNC_LOCK_SECONDS = int(TEST_ENV["SYNC_LOCK_SECONDS"])
+    app.conf.broker_url = TEST_ENV["REDIS_URL"]
+
+
+_apply_test_env()
 
 pytest_plugins = [
     "tests.fixtures.sf",
@@ -61,9 +80,13 @@ def viewer_client(client, account, make_member):
 
 
 @pytest.fixture
-def connected(account, sf, hs, tmp_path):
+def connected(account, sf, hs, tmp_path, settings):
     """`account` connected to fresh Salesforce and HubSpot emulators (one CA bundle)."""
     from pathlib import Path
+
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()  # no sync lock of an earlier test
 
     bundle = tmp_path / "ca-bundle.pem"
     bundle.write_text(Path(sf.ca_file).read_text() + Path(hs.ca_file).read_text())
@@ -91,8 +114,10 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "syncadmin", "worker", "-l", "warning",
-             "-c", "1", "-P", "solo", "--without-heartbeat", "--without-mingle",
+            [sys.executable, "-m", "celery", "-A", "syncadmin", "worker",
+             "-l", os.environ.get("TEST_WORKER_LOG", "warning"),
+             # Threads, not solo: the worker must answer pings while a job runs.
+             "-c", "1", "-P", "threads", "--without-heartbeat", "--without-mingle",
              "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
             env=self.env,
         )
@@ -118,11 +143,11 @@ class WorkerProcess:
                 self.proc.kill()
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """One real Celery worker process per test process, on the test database and Redis."""
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Real Celery worker processes for this test, on the test database and its own Redis
+    database (flushed first, so no job or lock of another test leaks in)."""
     import redis
-    from django.conf import settings
     from django.db import connection
 
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
@@ -144,7 +169,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 
     yield Workers()
     for worker in workers:
-        worker.stop()
+        if worker.proc and worker.proc.poll() is None:
+            worker.kill()
 
 
 @pytest.fixture

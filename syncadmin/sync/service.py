@@ -43,14 +43,21 @@ def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = N
         SyncRun.objects.filter(account=account, status=RunStatus.RUNNING).exclude(
             pk=run.pk).update(status=RunStatus.FAILED, finished_at=timezone.now(),
                               message="The worker running this job stopped; it was redone.")
+        # A job redelivered after its worker died comes back with the same run.
+        run.params = {**run.params, "attempts": int(run.params.get("attempts", 0)) + 1}
         run.status = RunStatus.RUNNING
-        run.save(update_fields=["status"])
+        run.save(update_fields=["status", "params"])
         ledger = DbLedger(account)
         sf = salesforce_for(account, ledger)
         hs = hubspot_for(account, ledger)
 
         def progress(done: int, total: int) -> None:
-            lock.reacquire()
+            try:
+                lock.reacquire()
+            except redis.exceptions.LockNotOwnedError:
+                # Expired during a long step; take it back unless another job has it now.
+                if not lock.acquire(blocking=False):
+                    raise RuntimeError("lost the account's sync lock to another job") from None
             SyncRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
 
         engine = ContactSync(account, sf, hs, progress=progress)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
-from syncadmin.sync.models import SyncRun
+from syncadmin.sync.models import RunStatus, SyncRun
 from syncadmin.sync.service import run_account
 
 
@@ -27,12 +28,20 @@ def run_sync(self, account_id: int, kind: str = "poll", run_id: int | None = Non
     if account is None:
         return  # sync turned off since the task was queued
     run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    if run is not None and run.finished_at and run.status != RunStatus.SKIPPED:
+        return  # a copy of a job that already finished (redelivered by the broker)
     try:
-        run_account(account, kind=kind, run=run)
+        run = run_account(account, kind=kind, run=run)
     except RemoteError as exc:
         if exc.permanent:
             return  # recorded as an error card; retrying cannot help
         raise
+    if run.status == RunStatus.SKIPPED and kind != SyncRun.Kind.POLL:
+        # Another job holds the account (or a dead worker's lock has not expired yet):
+        # a poll can wait for the next beat, anything else must still happen.
+        SyncRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, finished_at=None)
+        raise self.retry(args=(account_id, kind, run.pk),
+                         countdown=settings.SYNC_LOCK_SECONDS, max_retries=50)
 
 
 def start_initial_sync(account: Account) -> SyncRun:

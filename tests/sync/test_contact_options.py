@@ -99,7 +99,7 @@ def test_d3_a_converted_lead_is_followed_to_its_contact(
     via_worker(connected, "full")
     [lead] = sf_rows(sf_client, "Lead")
     converted = sf.control.convert_lead(lead["Id"])
-    contact_id = converted.get("contactId") or converted.get("ConvertedContactId")
+    contact_id = converted["contact_id"]
     past_read_lag()
     via_worker(connected, "poll")
     link = RecordLink.objects.get(account=connected)
