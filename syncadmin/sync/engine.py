@@ -276,7 +276,7 @@ class ContactSync:
 
     def newly_archived(self) -> list[dict[str, Any]]:
         """Synced HubSpot contacts archived since they were last seen (search skips them)."""
-        out = []
+        out: list[dict[str, Any]] = []
         for page in self.hs.list_all("contacts", ["email"], archived=True):
             by_id = {r["id"]: r for r in page}
             fresh = RecordLink.objects.filter(
@@ -746,6 +746,122 @@ class ContactSync:
             for pair in failed:
                 for error, direction in pair.errors:
                     record_error(self.account, pair.link, error, direction)
+
+    # ---- retrying and restoring chosen records (B6, H6, H7) --------------------------------
+
+    def run_links(self, links: list[RecordLink]) -> Result:
+        """Syncs just these records again, reading their current state on both sides."""
+        started = time.monotonic()
+        try:
+            sf_rows: dict[str, dict[str, Any]] = {}
+            for obj in SF_OBJECTS:
+                ids = [lk.sf_id for lk in links if lk.sf_object == obj and lk.sf_id]
+                if ids:
+                    for page in query_in(self.sf, obj, ", ".join(self.sf_fields(obj)), "Id",
+                                         ids):
+                        sf_rows.update((r["Id"], r) for r in page)
+            hs_ids = [lk.hs_id for lk in links if lk.hs_id]
+            hs_rows = {r["id"]: r for r in self.hs.get_many("contacts", hs_ids,
+                                                              self.hs_properties())}
+            pairs = []
+            for link in links:
+                row = sf_rows.get(link.sf_id or "")
+                hs_row = hs_rows.get(link.hs_id or "")
+                pairs.append(Pair(link=link, sf=row, sf_object=link.sf_object,
+                                  hs=hs_row["properties"] if hs_row else None,
+                                  hs_id=link.hs_id))
+            self.apply(pairs)
+        except BudgetExhausted as exc:
+            self.result.paused, self.result.message = True, exc.message
+            record_account_error(self.account, exc)
+        self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def restore(self, destination: str, links: list[RecordLink]) -> Result:
+        """Recreates deleted records in `destination` from their last synced values and
+        relinks them. Upserts keyed by the other side's id make a second click a no-op."""
+        started = time.monotonic()
+        try:
+            if destination == "hubspot":
+                self._restore_in_hubspot(links)
+            else:
+                self._restore_in_salesforce(links)
+        except BudgetExhausted as exc:
+            self.result.paused, self.result.message = True, exc.message
+            record_account_error(self.account, exc)
+        self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def _restored(self, link: RecordLink) -> None:
+        link.status, link.excluded_reason, link.synced_at = LinkStatus.IN_SYNC, "", timezone.now()
+        link.save()
+        SyncError.objects.filter(link=link).delete()
+
+    def _restore_in_hubspot(self, links: list[RecordLink]) -> None:
+        counts = self.result.to_hs
+        groups: dict[str, list[tuple[RecordLink, dict[str, Any]]]] = {"email": [], HS_SF_ID: []}
+        stamps: dict[str, list[dict[str, Any]]] = {}
+        for link in links:
+            props = {k: v for k, v in link.snapshot.items() if not rules.is_blank(v)}
+            if link.sf_id:
+                props[HS_SF_ID] = link.sf_id
+            groups["email" if props.get("email") else HS_SF_ID].append((link, props))
+        for id_prop, group in groups.items():
+            group = [(lk, p) for lk, p in group if p.get(id_prop)]
+            if not group:
+                continue
+            outcomes = self.hs.upsert_many("contacts", id_prop, [p for _, p in group])
+            for (link, _), outcome in zip(group, outcomes, strict=True):
+                if outcome.ok:
+                    link.hs_id = outcome.id
+                    counts.created += 1
+                    self._restored(link)
+                    if link.sf_id:
+                        stamps.setdefault(link.sf_object, []).append(
+                            {"Id": link.sf_id, SF_EXT_ID: outcome.id})
+                else:
+                    counts.failed += 1
+                    record_error(self.account, link, outcome.error, Direction.TO_HS)
+        # The Salesforce record must carry the new HubSpot id (DESIGN.md 3).
+        for obj, records in stamps.items():
+            self.sf.update_many(obj, records)
+
+    def _restore_in_salesforce(self, links: list[RecordLink]) -> None:
+        counts = self.result.to_sf
+        by_object: dict[str, list[tuple[RecordLink, dict[str, Any]]]] = {}
+        for link in links:
+            if not link.hs_id:
+                continue
+            obj = link.sf_object or rules.hs_to_sf_target(self.policy, existing_sf_object=None)
+            try:
+                fields = self.to_sf_fields(obj, link.snapshot)
+            except geo.PicklistError as exc:
+                record_error(self.account, link, RemoteError(
+                    Kind.PICKLIST_VALUE, str(exc), remote="salesforce"), Direction.TO_SF)
+                counts.failed += 1
+                continue
+            fields = {k: v for k, v in fields.items() if v is not None}
+            fields[SF_EXT_ID] = link.hs_id
+            if obj == "Lead" and not fields.get("Company"):
+                fields["Company"] = LEAD_COMPANY_PLACEHOLDER
+            link.sf_object = obj
+            by_object.setdefault(obj, []).append((link, fields))
+        stamps = []
+        for obj, group in by_object.items():
+            outcomes = self.sf.upsert_many(obj, SF_EXT_ID, [f for _, f in group])
+            for (link, _), outcome in zip(group, outcomes, strict=True):
+                if outcome.ok:
+                    link.sf_id = outcome.id
+                    counts.created += 1
+                    self._restored(link)
+                    stamps.append({"id": link.hs_id, "properties": {HS_SF_ID: outcome.id}})
+                else:
+                    counts.failed += 1
+                    record_error(self.account, link, outcome.error, Direction.TO_SF)
+        if stamps:
+            self.hs.update_many("contacts", stamps)
 
     # ---- lifecycle stages (D5) -----------------------------------------------------------
 

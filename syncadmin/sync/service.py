@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 
 import redis
 from django.conf import settings
@@ -16,8 +17,8 @@ from django.utils import timezone
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
 from syncadmin.health.ledger import DbLedger
-from syncadmin.sync.engine import ContactSync, record_account_error
-from syncadmin.sync.models import RunStatus, SyncRun
+from syncadmin.sync.engine import ContactSync, Result, record_account_error
+from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncRun
 from syncadmin.sync.remote import hubspot_for, salesforce_for
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,27 @@ def account_lock(account: Account) -> redis.lock.Lock:
 
 
 def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = None) -> SyncRun:
+    """A poll or a full sync."""
+    return run_job(account, kind, run, lambda engine: engine.run(full=kind == "full"))
+
+
+def retry_links(account: Account, link_ids: list[int], run: SyncRun | None = None) -> SyncRun:
+    """B6: sync these records again now (after the admin fixed the cause)."""
+    links = list(RecordLink.objects.filter(account=account, pk__in=link_ids))
+    return run_job(account, SyncRun.Kind.RETRY, run, lambda engine: engine.run_links(links))
+
+
+def restore_deleted(account: Account, destination: str, obj: str = "contacts",
+                    run: SyncRun | None = None) -> SyncRun:
+    """H6/H7: recreate in `destination` the records deleted there."""
+    status = LinkStatus.DELETED_HS if destination == "hubspot" else LinkStatus.DELETED_SF
+    links = list(RecordLink.objects.filter(account=account, object=obj, status=status))
+    return run_job(account, SyncRun.Kind.RESYNC, run,
+                   lambda engine: engine.restore(destination, links))
+
+
+def run_job(account: Account, kind: str, run: SyncRun | None,
+            work: Callable[[ContactSync], Result]) -> SyncRun:
     run = run or SyncRun.objects.create(account=account, kind=kind)
     lock = account_lock(account)
     if not lock.acquire(blocking=False):
@@ -61,7 +83,7 @@ def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = N
             SyncRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
 
         engine = ContactSync(account, sf, hs, progress=progress)
-        result = engine.run(full=kind == "full")
+        result = work(engine)
         run.refresh_from_db(fields=["progress_done", "progress_total"])
         run.counts = result.as_dict()
         run.sf_calls, run.hs_calls = result.sf_calls, result.hs_calls

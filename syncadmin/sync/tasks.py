@@ -8,7 +8,7 @@ from django.conf import settings
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
 from syncadmin.sync.models import RunStatus, SyncRun
-from syncadmin.sync.service import run_account
+from syncadmin.sync.service import restore_deleted, retry_links, run_account
 
 
 @shared_task(name="sync.poll_all", ignore_result=True)
@@ -49,3 +49,28 @@ def start_initial_sync(account: Account) -> SyncRun:
     run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.FULL)
     run_sync.delay(account.pk, "full", run.pk)
     return run
+
+
+def _run_of(task_id: str | None) -> SyncRun | None:
+    """The SyncRun the page recorded when it queued this job (params["task_id"])."""
+    return SyncRun.objects.filter(params__task_id=task_id).first() if task_id else None
+
+
+def _again_later(task, run: SyncRun) -> None:
+    """The account's lock was busy: wait for the running job instead of dropping this one."""
+    if run.status == RunStatus.SKIPPED:
+        SyncRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, finished_at=None)
+        raise task.retry(countdown=settings.SYNC_LOCK_SECONDS, max_retries=50)
+
+
+@shared_task(name="sync.retry_records", bind=True, acks_late=True, ignore_result=True)
+def retry_records(self, account_id: int, link_ids: list[int]) -> None:
+    account = Account.objects.get(pk=account_id)
+    _again_later(self, retry_links(account, link_ids, run=_run_of(self.request.id)))
+
+
+@shared_task(name="sync.resync_deleted", bind=True, acks_late=True, ignore_result=True)
+def resync_deleted(self, account_id: int, destination: str, obj: str = "contacts") -> None:
+    account = Account.objects.get(pk=account_id)
+    _again_later(self, restore_deleted(account, destination, obj,
+                                       run=_run_of(self.request.id)))
