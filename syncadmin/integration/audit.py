@@ -80,8 +80,9 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
         return
     from syncadmin.accounts.models import Account
 
-    # Deleting the whole account cascades here; the account's log goes with it.
-    if not Account.objects.filter(pk=instance.account_id).exists():
+    # Deleting the whole account cascades here (the rows go before the account): the
+    # account's log goes with it, so nothing is written.
+    if isinstance(kwargs.get("origin"), Account):
         return
     AuditEntry.objects.create(
         account_id=instance.account_id, user=_actor.get(), action=AuditEntry.Action.DELETE,

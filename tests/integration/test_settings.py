@@ -132,3 +132,13 @@ def test_user_supplied_values_are_escaped(admin_client, account):
     log = admin_client.get(reverse("integration:audit", kwargs={"account_id": account.pk}))
     assert b"<script>alert(1)</script>" not in log.content
     assert b"&lt;script&gt;" in log.content
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_takes_its_settings_and_log_along(admin_client, account):
+    mapping = FieldMapping.objects.get(account=account, object="contacts", hs_property="phone")
+    mapping.delete()  # a single settings row deleted: audited
+    assert AuditEntry.objects.filter(account=account, action="delete").count() == 1
+    account.delete()  # the whole account: no audit row can outlive it
+    assert not AuditEntry.objects.exists()
+    assert not FieldMapping.objects.exists()
