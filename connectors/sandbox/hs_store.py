@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
@@ -469,6 +470,9 @@ class ObjectStore:
         return body
 
     # ---- search --------------------------------------------------------------------------
+    def _sort_value(self, name: str, rec: Rec) -> Any:
+        return _sort_key(self.value_for_compare(rec, name))
+
     def value_for_compare(self, rec: Rec, name: str) -> Any:
         if name in ("hs_object_id", "id"):
             return rec.id
@@ -665,8 +669,7 @@ class ObjectStore:
                 recs.reverse()
             return recs
         for name, desc in reversed(sorts):
-            recs.sort(key=lambda r, n=name: _sort_key(self.value_for_compare(r, n)),
-                      reverse=desc)
+            recs.sort(key=partial(self._sort_value, name), reverse=desc)
         return recs
 
 

@@ -1185,9 +1185,9 @@ class HubSpotEmulator:
             if op in ("archive", "labels/archive"):
                 for inp in inputs:
                     with contextlib.suppress(TypeError, ValueError):
-                        ai = int(((inp or {}).get("from") or {}).get("id"))
+                        ai = int(((inp or {}).get("from") or {}).get("id"))  # type: ignore[arg-type]
                         for to in (inp or {}).get("to") or []:
-                            bi = int(to.get("id") if isinstance(to, dict) else to)
+                            bi = int(to.get("id") if isinstance(to, dict) else to)  # type: ignore[arg-type]
                             tids = None
                             if op == "labels/archive":
                                 tids = {int(s["associationTypeId"])
