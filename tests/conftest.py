@@ -3,15 +3,19 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 
 import pytest
 
 # Each xdist worker gets its own Redis database, so Celery queues and sync locks stay apart.
 # Django's settings are already loaded when this file is imported (pytest-django), so the
 # values are set on them as well as in the environment the worker processes inherit.
+# Runs against different databases (several checkouts on one machine) get different Redis
+# databases too, as far as Redis's 16 allow.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_RUN = f"{os.environ.get('DATABASE_URL', '')}/{_WORKER}"
 TEST_ENV = {
-    "REDIS_URL": f"redis://127.0.0.1:6379/{10 + int(_WORKER.removeprefix('gw') or 0)}",
+    "REDIS_URL": f"redis://127.0.0.1:6379/{1 + zlib.crc32(_RUN.encode()) % 15}",
     "SYNC_LOCK_SECONDS": "10",
     "CELERY_VISIBILITY_TIMEOUT": "25",  # longer than any test job
     "CELERY_RESTORE_INTERVAL": "1",
