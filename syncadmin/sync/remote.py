@@ -10,9 +10,8 @@ from syncadmin.accounts.models import Account
 from syncadmin.health.ledger import DbLedger, budget_for
 
 if TYPE_CHECKING:
-    from connectors.salesforce import SalesforceAdapter
-
     from connectors.hubspot import HubSpotAdapter
+    from connectors.salesforce import SalesforceAdapter
 
 
 def _ca_file(account: Account) -> str | None:
