@@ -24,6 +24,10 @@ from syncadmin.sync.remote import hubspot_for, salesforce_for
 log = logging.getLogger(__name__)
 
 
+class SyncStopped(Exception):
+    """The account's sync was turned off while a job ran."""
+
+
 def account_lock(account: Account) -> redis.lock.Lock:
     """One sync per account; a crashed worker's lock expires, a live run keeps renewing it."""
     client = redis.Redis.from_url(settings.REDIS_URL)
@@ -74,6 +78,11 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
         hs = hubspot_for(account, ledger)
 
         def progress(done: int, total: int) -> None:
+            # Turning sync off stops a running sync at its next step (A7); nothing read so
+            # far is lost: the watermark did not move, the next run starts from it again.
+            if kind in (SyncRun.Kind.POLL, SyncRun.Kind.FULL) and not Account.objects.filter(
+                    pk=account.pk, sync_enabled=True).exists():
+                raise SyncStopped("Sync was turned off; the job stopped.")
             try:
                 lock.reacquire()
             except redis.exceptions.LockNotOwnedError:
@@ -89,6 +98,8 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
         run.sf_calls, run.hs_calls = result.sf_calls, result.hs_calls
         run.status = RunStatus.PAUSED if result.paused else RunStatus.SUCCEEDED
         run.message = result.message
+    except SyncStopped as exc:
+        run.status, run.message = RunStatus.FAILED, str(exc)
     except RemoteError as exc:
         log.warning("sync of %s failed: %r", account, exc)
         run.status, run.message = RunStatus.FAILED, f"{exc.kind}: {exc.message}"[:2000]

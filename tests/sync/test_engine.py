@@ -110,3 +110,39 @@ def test_a_refused_record_becomes_a_classified_error_and_clears_when_fixed(
     run_account(connected, kind="poll")
     assert not SyncError.objects.filter(account=connected).exists()
     assert [r["LastName"] for r in sf_rows(sf_client, "Lead")] == ["Short"]
+
+
+def test_turning_sync_off_stops_a_running_sync_and_loses_nothing(connected, sf, hs,
+                                                                  hs_client):
+    from syncadmin.accounts.models import Account
+    from syncadmin.sync.models import Watermark
+
+    sf.control.insert("Contact", people("Sf", 600))
+    seen = []
+
+    def turn_off_midway(run):
+        # Stands for the admin clicking "Turn off sync" while the job runs.
+        seen.append(run.pk)
+        Account.objects.filter(pk=connected.pk).update(sync_enabled=False)
+
+    from django.db.models.signals import post_save
+
+    from syncadmin.sync.models import SyncRun
+
+    def on_save(sender, instance, **kwargs):
+        if instance.status == "running" and not seen:
+            turn_off_midway(instance)
+
+    post_save.connect(on_save, sender=SyncRun)
+    try:
+        run = run_account(connected, kind="full")
+    finally:
+        post_save.disconnect(on_save, sender=SyncRun)
+    assert run.status == "failed" and "turned off" in run.message
+    assert not Watermark.objects.filter(account=connected).exists()
+    assert hs_contacts(hs_client) == []  # stopped before writing
+
+    Account.objects.filter(pk=connected.pk).update(sync_enabled=True)
+    connected.refresh_from_db()
+    assert run_account(connected, kind="full").status == "succeeded"
+    assert len(hs_contacts(hs_client)) == 600
