@@ -1,5 +1,7 @@
 """Field mappings (add with type check, toggle, dry run), the setup wizard, header actions."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -94,12 +96,19 @@ def test_rule_change_to_always_use_salesforce_shows_a_dry_run(admin_client, acco
     assert phone.sync_rule == "always_sf"
 
 
-@pytest.mark.django_db
-def test_wizard_advanced_path_end_to_end(admin_client, account, monkeypatch):
-    import syncadmin.sync.tasks as tasks
+@pytest.mark.django_db(transaction=True)
+def test_wizard_advanced_path_end_to_end(admin_client, connected, sf, hs, sf_client, hs_client,
+                                         celery_worker_process):
+    """The real start_initial_sync: the job goes through Redis to a worker process."""
+    from syncadmin.sync.models import SyncRun
+    from tests.sync.helpers import hs_contacts, people, sf_rows
 
-    started = []
-    monkeypatch.setattr(tasks, "start_initial_sync", lambda acc: started.append(acc.pk))
+    account = connected
+    account.sync_enabled = False  # freshly connected: finishing setup turns sync on
+    account.save(update_fields=["sync_enabled"])
+    sf.control.insert("Contact", people("Sf", 2))
+    hs.control.load({"contacts": [{"email": "hub0@example.com", "lastname": "Hub"}]})
+    celery_worker_process.start()
     u = lambda name, **kw: reverse(f"integration:{name}",  # noqa: E731
                                    kwargs={"account_id": account.pk, **kw})
     assert admin_client.post(u("setup"), {"path": "advanced"})["Location"] == u("setup_contacts")
@@ -128,7 +137,18 @@ def test_wizard_advanced_path_end_to_end(admin_client, account, monkeypatch):
     assert done.status_code == 302
     assert done["Location"] == reverse("health:dashboard", kwargs={"account_id": account.pk})
     account.refresh_from_db()
-    assert account.sync_enabled and started == [account.pk]
+    assert account.sync_enabled
+    run = SyncRun.objects.get(account=account)
+    assert run.kind == SyncRun.Kind.FULL
+    deadline = time.monotonic() + 30
+    while not run.finished_at and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run.refresh_from_db()
+    assert run.status == "succeeded", (run.status, run.message)
+    emails = {"sf0@example.com", "sf1@example.com", "hub0@example.com"}
+    assert emails <= {(c.get("email") or "").lower() for c in hs_contacts(hs_client)}
+    assert emails <= {(r["Email"] or "").lower() for obj in ("Contact", "Lead")
+                      for r in sf_rows(sf_client, obj)}
     assert SfActivitySetting.objects.get(account=account, kind="tasks").enabled
     ev = TimelineEventSetting.objects.get(account=account, event="form_submission")
     assert ev.enabled and ev.sf_task_type == "Call"
