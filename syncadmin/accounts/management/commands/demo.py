@@ -89,6 +89,7 @@ class Command(BaseCommand):
         from syncadmin.sync.management.commands.connect_sandbox import connect
 
         connect(account, sandbox.info)
+        self._fresh_sync_state(account)
         self.stdout.write(self.style.SUCCESS(
             f"\nDemo ready: http://127.0.0.1:{port}/  "
             f"user: {DEMO_USER}  password: {DEMO_PASSWORD}\n"
@@ -112,6 +113,18 @@ class Command(BaseCommand):
         self.stdout.write(f"Sandbox Salesforce at {sandbox.info['salesforce']}, "
                           f"HubSpot at {sandbox.info['hubspot']}")
         return sandbox
+
+    def _fresh_sync_state(self, account: Account) -> None:
+        """The emulators start with new data on every run: forget what the last run synced,
+        and turn sync on so beat starts the initial sync right away."""
+        from syncadmin.health.models import ApiUsage, ApiUsageHour, OrgLimit
+        from syncadmin.sync.models import RecordLink, SyncError, SyncRun, Watermark
+
+        for model in (SyncError, RecordLink, Watermark, SyncRun, ApiUsage, ApiUsageHour,
+                      OrgLimit):
+            model.objects.filter(account=account).delete()
+        account.sync_enabled = True
+        account.save(update_fields=["sync_enabled"])
 
     def _demo_admin(self) -> Account:
         user_model = get_user_model()
