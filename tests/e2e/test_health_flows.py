@@ -71,6 +71,8 @@ def test_usage_equals_the_calls_salesforce_counted_and_allocation_is_checked(
 
     _sign_in_admin(page, login, connected, make_member)
     page.goto(_url(live_server, "health:dashboard", connected))
+    expect(page.locator(".kpi", has=page.get_by_test_id("used"))).to_contain_text(
+        "Used (24 h)")
     assert _number(page.get_by_test_id("used").inner_text()) == counted["used"]
     allocation = ApiSettings.objects.get(account=connected).allocation
     assert _number(page.get_by_test_id("remaining").inner_text()) == max(
@@ -116,6 +118,11 @@ def test_usage_equals_the_calls_salesforce_counted_and_allocation_is_checked(
     assert _number(page.get_by_test_id("used").inner_text()) == counted["used"]
     page.screenshot(path=str(screenshot_dir / "flow-allocation-saved.png"))
 
+    # Job history: the full sync's own count of Salesforce calls is the org's count too.
+    page.get_by_role("link", name="Job history").click()
+    sf_calls = page.locator(f"#run-{run.pk} td.num").first
+    assert _number(sf_calls.inner_text()) == counted["used"]
+
 
 # --- 2. Error card → panel → fix in Salesforce → Retry these records → card gone -------------
 
@@ -141,7 +148,8 @@ def test_validation_rule_card_panel_fix_and_retry(
     expect(page).to_have_url(re.compile(r"/errors/validation_rule/$"))
     item = panel.locator(".error-list li")
     expect(item).to_have_count(1)
-    expect(item.locator(".error-rec strong")).to_contain_text("Vip")
+    expect(item.locator(".error-rec strong")).to_have_text("Vera Vip <vip@example.com>")
+    expect(item).to_contain_text("HubSpot → Salesforce")
     expect(item.locator(".remote-msg")).to_contain_text("Title is required for leads")
     expect(panel.locator(".fix")).to_contain_text("How to fix")
     expect(panel.locator(".fix")).to_contain_text(
@@ -224,6 +232,9 @@ def test_resync_deleted_records_in_both_apps(
     expect(rows.first).to_contain_text("Deleted in HubSpot")
     page.screenshot(path=str(screenshot_dir / "flow-restore-review.png"))
     page.get_by_role("button", name="Restore all 1").click()
+    page.wait_for_url(re.compile(r"/health/$"))  # back on Sync Health, with a message
+    expect(page.get_by_role("status").first).to_have_text(
+        "Restoring 1 deleted records in HubSpot.")
     hs_run = SyncRun.objects.filter(account=connected, kind="resync").latest("id")
     assert hs_run.pk != sf_run.pk and hs_run.params["destination"] == "hubspot"
     _wait_for_run_in_history(page, live_server, connected, hs_run)
