@@ -1,9 +1,11 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,8 @@ TEST_ENV = {
     "SYNC_LOCK_SECONDS": "10",
     "CELERY_VISIBILITY_TIMEOUT": "25",  # longer than any test job
     "CELERY_RESTORE_INTERVAL": "1",
+    # Export files and the like go to a scratch folder, not the checkout's var/.
+    "SYNCADMIN_VAR_DIR": tempfile.mkdtemp(prefix="syncadmin-test-var-"),
 }
 os.environ.update(TEST_ENV)
 
@@ -30,6 +34,7 @@ def _apply_test_env() -> None:
 
     settings.REDIS_URL = settings.CELERY_BROKER_URL = TEST_ENV["REDIS_URL"]
     settings.SYNC_LOCK_SECONDS = int(TEST_ENV["SYNC_LOCK_SECONDS"])
+    settings.VAR_DIR = Path(TEST_ENV["SYNCADMIN_VAR_DIR"])
     app.conf.broker_url = TEST_ENV["REDIS_URL"]
 
 

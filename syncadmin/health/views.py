@@ -28,6 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from connectors.errors import KINDS, Kind
@@ -91,7 +92,8 @@ def status(request: HttpRequest) -> HttpResponse:
 
 # --- Sync Health tab (FEATURES B1–B6, H5–H7, I1) ---------------------------------------------
 
-HEALTH_RUN_KINDS = (SyncRun.Kind.RETRY, SyncRun.Kind.RESYNC)
+# Jobs whose progress the Sync Health tab shows (the initial sync included, A4).
+HEALTH_RUN_KINDS = (SyncRun.Kind.FULL, SyncRun.Kind.RETRY, SyncRun.Kind.RESYNC)
 ERRORS_PER_PAGE = 25
 RECORDS_PER_PAGE = 50
 DESTINATIONS = {"hubspot": _("HubSpot"), "salesforce": _("Salesforce")}
@@ -278,7 +280,8 @@ def retry(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     else:
         messages.info(request, _("No records to retry."))
     return _after_job(request, account, run,
-                      _("Retrying %(n)s records.") % {"n": len(link_ids)})
+                      ngettext("Retrying %(n)s record.", "Retrying %(n)s records.",
+                               len(link_ids)) % {"n": len(link_ids)})
 
 
 def _deleted_qs(account: Account, destination: str, obj: str) -> QuerySet[RecordLink]:
@@ -300,8 +303,10 @@ def _start_resync(request: HttpRequest, account: Account) -> HttpResponse:
     run = _enqueue(request, account, SyncRun.Kind.RESYNC, "resync_deleted",
                    (account.pk, destination, obj),
                    {"destination": destination, "object": obj}, total=total)
-    return _after_job(request, account, run, _("Restoring %(n)s deleted records in %(app)s.")
-                      % {"n": total, "app": DESTINATIONS[destination]})
+    done = ngettext("Restoring %(n)s deleted record in %(app)s.",
+                    "Restoring %(n)s deleted records in %(app)s.", total)
+    return _after_job(request, account, run,
+                      done % {"n": total, "app": DESTINATIONS[destination]})
 
 
 @login_required

@@ -159,7 +159,7 @@ def test_validation_rule_card_panel_fix_and_retry(
 
     sf.control.validation_rules([])  # the admin relaxes the rule in Salesforce
     panel.get_by_role("button", name="Retry these records").click()
-    expect(page.locator("#panel-notice")).to_contain_text("Retrying 1 records.")
+    expect(page.locator("#panel-notice")).to_contain_text("Retrying 1 record.")
     page.screenshot(path=str(screenshot_dir / "flow-retry-started.png"))
     # The cards poll every 2 s while the retry runs; the fixed record drops out.
     expect(card).to_have_count(0, timeout=JOB_TIMEOUT_MS)
@@ -214,7 +214,7 @@ def test_resync_deleted_records_in_both_apps(
     page.screenshot(path=str(screenshot_dir / "flow-resync-sf-confirm.png"))
     confirm.get_by_role("button", name="Resync all").click()
     expect(page.locator("#panel-notice")).to_contain_text(
-        "Restoring 1 deleted records in Salesforce.")
+        "Restoring 1 deleted record in Salesforce.")
     sf_run = SyncRun.objects.filter(account=connected, kind="resync").latest("id")
     _wait_for_run_in_history(page, live_server, connected, sf_run)
 
@@ -234,7 +234,7 @@ def test_resync_deleted_records_in_both_apps(
     page.get_by_role("button", name="Restore all 1").click()
     page.wait_for_url(re.compile(r"/health/$"))  # back on Sync Health, with a message
     expect(page.get_by_role("status").first).to_have_text(
-        "Restoring 1 deleted records in HubSpot.")
+        "Restoring 1 deleted record in HubSpot.")
     hs_run = SyncRun.objects.filter(account=connected, kind="resync").latest("id")
     assert hs_run.pk != sf_run.pk and hs_run.params["destination"] == "hubspot"
     _wait_for_run_in_history(page, live_server, connected, hs_run)
