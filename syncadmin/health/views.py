@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -229,13 +228,9 @@ def _enqueue(request: HttpRequest, account: Account, run_kind: str, task_name: s
              args: tuple, params: dict[str, Any], total: int = 0) -> SyncRun | None:
     """Records a queued SyncRun and sends the engine's task; the task finds its run by
     params["task_id"] (== its own request.id). Returns None with a message when it cannot."""
-    try:
-        module = importlib.import_module("syncadmin.sync.tasks")
-        task = getattr(module, task_name)
-    except (ImportError, AttributeError):
-        messages.error(request, _("This action is not available yet: the sync engine's "
-                                  "“%(task)s” task is not installed.") % {"task": task_name})
-        return None
+    from syncadmin.sync import tasks
+
+    task = getattr(tasks, task_name)
     task_id = str(uuid.uuid4())
     run = SyncRun.objects.create(account=account, kind=run_kind, status=RunStatus.QUEUED,
                                  progress_total=total, params={**params, "task_id": task_id})
