@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -259,23 +259,15 @@ def finish(request: HttpRequest, account_id: int) -> HttpResponse:
         account.save(update_fields=["sync_enabled"])
         audit.record(account, "Setup finished, sync turned on", {"sync_enabled": [False, True]})
     request.session.pop(_key(account), None)
+    from syncadmin.sync.tasks import start_initial_sync
+
     try:
-        from syncadmin.sync.tasks import start_initial_sync
-    except ImportError:
-        messages.warning(request, _("Your settings are saved and sync is on, but the sync "
-                                    "engine is not installed yet, so the initial sync could "
-                                    "not be started. It starts with the first scheduled run."))
+        start_initial_sync(account)
+    except Exception:  # the broker is down: sync stays on, the scheduler picks it up
+        logger.exception("could not queue the initial sync of account %s", account.pk)
+        messages.warning(request, _("Your settings are saved and sync is on, but the "
+                                    "initial sync could not be queued right now. It starts "
+                                    "with the next scheduled run."))
     else:
-        try:
-            start_initial_sync(account)
-        except Exception:  # the broker is down: sync stays on, the scheduler picks it up
-            logger.exception("could not queue the initial sync of account %s", account.pk)
-            messages.warning(request, _("Your settings are saved and sync is on, but the "
-                                        "initial sync could not be queued right now. It starts "
-                                        "with the next scheduled run."))
-        else:
-            messages.success(request, _("Setup finished: the initial sync has started."))
-    try:
-        return redirect(reverse("health:dashboard", kwargs={"account_id": account.pk}))
-    except NoReverseMatch:
-        return redirect("integration:contacts", account_id=account.pk)
+        messages.success(request, _("Setup finished: the initial sync has started."))
+    return redirect("health:dashboard", account_id=account.pk)
