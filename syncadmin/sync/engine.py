@@ -907,12 +907,47 @@ class ContactSync:
                 self.policy, current.get(link.hs_id or ""), states, sf_object="Contact")
             if stage:
                 updates[link.hs_id or ""] = stage
+        if updates and self.policy.company_lifecycle_sync:
+            moved = {sf_id: updates[lk.hs_id] for sf_id, lk in links.items()
+                     if sf_id and lk.hs_id in updates}
+            updates.update(self.company_colleagues(moved))
         if updates:
             records = [{"id": hs_id, "properties": {"lifecyclestage": stage}}
                        for hs_id, stage in updates.items()]
             for outcome in self.hs.update_many("contacts", records):
                 if outcome.ok:
                     self.result.to_hs.updated += 1
+
+    def company_colleagues(self, moved: dict[str, str]) -> dict[str, str]:
+        """D5 with company lifecycle sync: the other contacts of the same Salesforce account
+        move forward to the stage their colleague reached (never backward)."""
+        account_of = {r["Id"]: r.get("AccountId") for rows in query_in(
+            self.sf, "Contact", "Id, AccountId", "Id", moved) for r in rows}
+        stage_of_account: dict[str, str] = {}
+        for sf_id, stage in moved.items():
+            acc = account_of.get(sf_id)
+            if acc and (acc not in stage_of_account
+                        or rules.is_later_stage(stage, stage_of_account[acc])):
+                stage_of_account[acc] = stage
+        if not stage_of_account:
+            return {}
+        colleagues = [r for rows in query_in(self.sf, "Contact", "Id, AccountId", "AccountId",
+                                             stage_of_account) for r in rows
+                      if r["Id"] not in moved]
+        links = {lk.sf_id: lk for lk in RecordLink.objects.filter(
+            account=self.account, object="contacts", sf_object="Contact",
+            sf_id__in=[r["Id"] for r in colleagues], hs_id__isnull=False)}
+        if not links:
+            return {}
+        current = {r["id"]: (r.get("properties") or {}).get("lifecyclestage")
+                   for r in self.hs.get_many("contacts", [lk.hs_id for lk in links.values()],
+                                             ["lifecyclestage"])}
+        out: dict[str, str] = {}
+        for acc, stage in stage_of_account.items():
+            stages = {lk.hs_id: current.get(lk.hs_id or "") for r in colleagues
+                      if r.get("AccountId") == acc and (lk := links.get(r["Id"])) and lk.hs_id}
+            out.update(rules.company_lifecycle_propagation(self.policy, stages, stage))
+        return out
 
 def record_error(account: Account, link: RecordLink | None, error: RemoteError | None,
                  direction: str) -> None:

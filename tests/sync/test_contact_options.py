@@ -244,3 +244,26 @@ def test_d8_contacts_without_email_sync_only_when_allowed(
     sf.control.insert("Contact", [{"LastName": "NoMail"}])
     via_worker(connected, "full")
     assert len(hs_contacts(hs_client)) == expected
+
+
+@pytest.mark.parametrize(("company_sync", "colleague_stage"), [(True, "customer"),
+                                                              (False, None)])
+def test_d5_company_lifecycle_sync_moves_the_colleagues_too(
+        connected, sf, sf_client, hs_client, via_worker, company_sync, colleague_stage):
+    set_contacts(connected, company_lifecycle_sync=company_sync)
+    account = sf_client.Account.create({"Name": "Acme Corp"})
+    buyer, colleague = sf.control.insert("Contact", [
+        {"LastName": "Buyer", "Email": "buyer@acme.example", "AccountId": account["id"]},
+        {"LastName": "Colleague", "Email": "colleague@acme.example",
+         "AccountId": account["id"]},
+    ])
+    via_worker(connected, "full")
+    opp = sf_client.Opportunity.create({"Name": "Big", "StageName": "Closed Won",
+                                        "CloseDate": "2026-12-31",
+                                        "AccountId": account["id"]})
+    sf_client.OpportunityContactRole.create({"OpportunityId": opp["id"], "ContactId": buyer})
+    via_worker(connected, "poll")
+    stages = {c["email"]: c.get("lifecyclestage") for c in hs_contacts(hs_client)}
+    assert stages["buyer@acme.example"] == "customer"
+    assert (stages["colleague@acme.example"] or None) in (
+        {colleague_stage} if colleague_stage else {None, "lead", "subscriber"})
