@@ -48,6 +48,7 @@ LIFECYCLE_STREAMS = {
     "OpportunityContactRole": "Id, ContactId, OpportunityId, IsDeleted",
 }
 LAG = dt.timedelta(seconds=3)  # a transaction can commit with an earlier timestamp
+APPLY_CHUNK = 5_000
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FAR_FUTURE = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 # Leads need a company; HubSpot's own integration sends this when the contact has none.
@@ -305,11 +306,13 @@ class ContactSync:
         try:
             self.ensure_id_fields()
             sf_rows = self.read_salesforce(since)
+            opportunities = {k: sf_rows.pop(k, []) for k in LIFECYCLE_STREAMS}
             pairs = self.collect(sf_rows, hs_since, full=full)
-            self.apply(pairs)
+            del sf_rows
+            self.apply_in_chunks(pairs)
             if self.policy.lifecycle == "update":
-                self.apply_lifecycle(sf_rows.get("Opportunity", []),
-                                     sf_rows.get("OpportunityContactRole", []))
+                self.apply_lifecycle(opportunities["Opportunity"],
+                                     opportunities["OpportunityContactRole"])
         except BudgetExhausted as exc:
             self.result.paused = True
             self.result.message = exc.message
@@ -476,18 +479,28 @@ class ContactSync:
 
     # ---- deciding and writing --------------------------------------------------------------
 
-    def apply(self, pairs: list[Pair]) -> None:
+    def apply_in_chunks(self, pairs: list[Pair]) -> None:
+        """Applies and saves a few thousand pairs at a time, then lets them go: a large
+        initial sync's memory stays bounded by a chunk's links, plans and payloads."""
+        total = len(pairs)
+        while pairs:
+            chunk = pairs[-APPLY_CHUNK:]
+            del pairs[-APPLY_CHUNK:]
+            self.apply(chunk, done=total - len(pairs) - len(chunk), overall=total)
+            del chunk
+
+    def apply(self, pairs: list[Pair], *, done: int = 0, overall: int | None = None) -> None:
         hs_updates: list[tuple[Pair, dict[str, Any]]] = []
         hs_creates: list[tuple[Pair, dict[str, Any]]] = []
         sf_updates: list[tuple[Pair, dict[str, Any]]] = []
         sf_creates: list[tuple[Pair, str, dict[str, Any]]] = []
         hs_archives: list[Pair] = []
         snapshots: dict[int, dict[str, Any]] = {}
-        total = len(pairs)
+        total = overall or len(pairs)
 
         for index, pair in enumerate(pairs):
             if index % 500 == 0:
-                self.progress(index, total)
+                self.progress(done + index, total)
             link = pair.link or self.new_link(pair)
             pair.link = link
             if pair.sf_deleted:
@@ -559,7 +572,7 @@ class ContactSync:
                     sf_updates.append((pair, fields))
             snapshots[id(pair)] = plan.snapshot
 
-        self.progress(total, total)
+        self.progress(done + len(pairs), total)
         self.write_hubspot(hs_creates, hs_updates, hs_archives)
         self.write_salesforce(sf_creates, sf_updates)
         self.finish(pairs, snapshots)

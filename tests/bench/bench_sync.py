@@ -231,12 +231,16 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--naive", type=int, default=5_000)
     parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--only", choices=["calls", "propagation", "big"])
     args = parser.parse_args()
     ensure_database()
     manage("migrate", "--noinput")
-    calls_for_1000()
-    propagation(args.changes)
-    big_sync(args.people, args.naive)
+    if args.only in (None, "calls"):
+        calls_for_1000()
+    if args.only in (None, "propagation"):
+        propagation(args.changes)
+    if args.only in (None, "big"):
+        big_sync(args.people, args.naive)
 
 
 if __name__ == "__main__":
