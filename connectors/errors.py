@@ -205,3 +205,15 @@ class BudgetExhausted(RemoteError):
         )
         self.used = used
         self.allocated = allocated
+
+
+@dataclass
+class Outcome:
+    """What became of one record of a batch write; the good ones of a partly failed batch
+    are not sent again."""
+
+    ok: bool
+    id: str | None = None
+    created: bool = False
+    error: RemoteError | None = None
+    key: str | None = None  # the external id / idProperty value, or the input index

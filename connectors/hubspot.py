@@ -28,7 +28,7 @@ from typing import Any
 import urllib3
 from hubspot import HubSpot
 
-from connectors.errors import Kind, RemoteError
+from connectors.errors import Kind, Outcome, RemoteError
 from connectors.usage import UsageLedger
 
 REMOTE = "hubspot"
@@ -84,15 +84,6 @@ class HubSpotConfig:
     max_retries: int = 4
     backoff_base: float = 0.5  # first retry waits up to this (full jitter), doubling
     backoff_max: float = 30.0  # no single wait is longer
-
-
-@dataclass
-class Outcome:
-    ok: bool
-    id: str | None = None
-    created: bool = False
-    error: RemoteError | None = None
-    key: str | None = None  # idProperty value or input index
 
 
 _NUM = re.compile(r"/\d+(?=/|$)")

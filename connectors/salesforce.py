@@ -37,7 +37,7 @@ from requests.adapters import HTTPAdapter
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
-from connectors.errors import BudgetExhausted, Kind, RemoteError
+from connectors.errors import BudgetExhausted, Kind, Outcome, RemoteError
 from connectors.usage import Budget, UsageLedger
 
 REMOTE = "salesforce"
@@ -159,15 +159,6 @@ class SalesforceConfig:
     max_retries: int = 4
     backoff_base: float = 0.5  # first retry waits up to this (full jitter), doubling
     backoff_max: float = 30.0  # no single wait is longer
-
-
-@dataclass
-class Outcome:
-    ok: bool
-    id: str | None = None
-    created: bool = False
-    error: RemoteError | None = None
-    key: str | None = None  # the external id value or the input index as str
 
 
 def endpoint_of(url: str) -> str | None:

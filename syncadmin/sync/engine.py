@@ -14,6 +14,7 @@ everything read was applied.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import time
 from collections.abc import Iterable
@@ -85,7 +86,7 @@ class Counts:
         return dict(self.__dict__)
 
 
-@dataclass
+@dataclass(slots=True)  # one per record: slots keep a 100k-record sync smaller
 class Pair:
     """One person as seen in this run on either side."""
 
@@ -342,20 +343,19 @@ class ContactSync:
         links_by_sf: dict[tuple[str, str], RecordLink] = {}
         links_by_hs: dict[str, RecordLink] = {}
 
-        sf_ids = [r["Id"] for rows in sf_rows.values() for r in rows]
-        hs_rows: list[dict[str, Any]] = []
-        for page in self.read_hubspot(hs_since, full=full):
-            hs_rows.extend(page)
-            self.tick()
-        if not full:
-            hs_rows.extend(self.newly_archived())
-        hs_ids = [r["id"] for r in hs_rows]
         links = RecordLink.objects.filter(account=self.account, object="contacts")
-        for known in list(links.filter(sf_id__in=sf_ids)) + list(links.filter(hs_id__in=hs_ids)):
-            if known.sf_id:
-                links_by_sf[(known.sf_object, known.sf_id)] = known
-            if known.hs_id:
-                links_by_hs[known.hs_id] = known
+
+        def remember(found: Iterable[RecordLink]) -> None:
+            for known in found:
+                if known.sf_id:
+                    links_by_sf[(known.sf_object, known.sf_id)] = known
+                if known.hs_id:
+                    links_by_hs[known.hs_id] = known
+
+        sf_ids = [r["Id"] for rows in sf_rows.values() for r in rows]
+        ext_ids = [r[SF_EXT_ID] for rows in sf_rows.values() for r in rows if r.get(SF_EXT_ID)]
+        remember(links.filter(sf_id__in=sf_ids))
+        remember(links.filter(hs_id__in=ext_ids))
 
         def pair_for(link: RecordLink | None, key: tuple[str, str]) -> Pair:
             if link is not None:
@@ -391,17 +391,26 @@ class ContactSync:
                 if link is None and row.get(SF_EXT_ID):
                     pair.hs_id = row[SF_EXT_ID]
 
-        for row in hs_rows:
-            link = links_by_hs.get(row["id"])
-            props = row.get("properties", {})
-            if link is None and props.get(HS_SF_ID):
-                for obj in SF_OBJECTS:
-                    link = links_by_sf.get((obj, props[HS_SF_ID])) or link
-            pair = pair_for(link, ("hs", row["id"]))
-            if pair.link is None and pair.hs is not None:
-                continue
-            pair.hs, pair.hs_id = props, row["id"]
-            pair.hs_deleted = bool(row.get("archived"))
+        # HubSpot is read page by page and only each record's properties are kept: a large
+        # initial sync never holds the raw pages of both sides at once.
+        pages = self.read_hubspot(hs_since, full=full)
+        if not full:
+            pages = itertools.chain(pages, [self.newly_archived()])
+        for page in pages:
+            self.tick()
+            remember(links.filter(hs_id__in=[r["id"] for r in page
+                                             if r["id"] not in links_by_hs]))
+            for row in page:
+                link = links_by_hs.get(row["id"])
+                props = row.get("properties", {})
+                if link is None and props.get(HS_SF_ID):
+                    for obj in SF_OBJECTS:
+                        link = links_by_sf.get((obj, props[HS_SF_ID])) or link
+                pair = pair_for(link, ("hs", row["id"]))
+                if pair.link is None and pair.hs is not None:
+                    continue
+                pair.hs, pair.hs_id = props, row["id"]
+                pair.hs_deleted = bool(row.get("archived"))
 
         merged = self.match_by_email(list(pairs.values()), full=full)
         return merged
