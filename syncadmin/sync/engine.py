@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.errors import BudgetExhausted, Kind, RemoteError
+from connectors.salesforce import soql_datetime, soql_quote
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ContactSettings, FieldMapping
 from syncadmin.sync import geo, rules
@@ -55,14 +56,6 @@ FAR_FUTURE = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 # Leads need a company; HubSpot's own integration sends this when the contact has none.
 LEAD_COMPANY_PLACEHOLDER = "[not provided]"
 ADDRESS = ("country", "state")
-
-
-def soql_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def soql_quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def query_in(sf: Any, sobject: str, fields: str, key: str, values: Iterable[str]
@@ -259,14 +252,14 @@ class ContactSync:
         queries = {
             obj: (
                 f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} "
-                f"WHERE SystemModstamp > {soql_time(since[obj])} ORDER BY SystemModstamp"
+                f"WHERE SystemModstamp > {soql_datetime(since[obj])} ORDER BY SystemModstamp"
             )
             for obj in SF_OBJECTS
         }
         if self.policy.lifecycle == "update":
             for obj, fields in LIFECYCLE_STREAMS.items():
                 queries[obj] = (
-                    f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_time(since[obj])}"
+                    f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_datetime(since[obj])}"
                 )
         return self.sf.poll(queries, include_deleted=True)
 
