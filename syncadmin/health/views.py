@@ -189,7 +189,13 @@ def _dashboard_context(request: HttpRequest, account: Account, api: ApiSettings 
 @login_required
 def cards(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
-    return render(request, "health/_cards.html", _cards_context(account))
+    ctx = _cards_context(account)
+    response = render(request, "health/_cards.html", ctx)
+    watching = request.GET.get("watching", "")
+    if watching.isdigit() and (ctx["active_run"] is None or ctx["active_run"].pk != int(watching)):
+        # The job the page was watching ended: the open panel refreshes itself too.
+        response["HX-Trigger"] = "runFinished"
+    return response
 
 
 def _valid_kind(kind: str) -> Kind:
@@ -253,9 +259,7 @@ def _after_job(request: HttpRequest, account: Account, run: SyncRun | None,
     if _hx(request):
         ctx = _cards_context(account)
         ctx["flash"] = list(messages.get_messages(request))
-        response = render(request, "health/_job_started.html", ctx)
-        response["HX-Trigger"] = "runStarted"
-        return response
+        return render(request, "health/_job_started.html", ctx)
     return redirect("health:dashboard", account_id=account.pk)
 
 

@@ -164,6 +164,9 @@ def test_validation_rule_card_panel_fix_and_retry(
     # The cards poll every 2 s while the retry runs; the fixed record drops out.
     expect(card).to_have_count(0, timeout=JOB_TIMEOUT_MS)
     expect(page.locator("#cards")).to_contain_text("No sync errors.")
+    # The open panel refreshes itself when the job ends: the fixed record is gone there too.
+    expect(page.locator("[data-testid=panel]")).to_contain_text("0 current errors",
+                                                               timeout=JOB_TIMEOUT_MS)
     page.screenshot(path=str(screenshot_dir / "flow-retry-done.png"))
 
     leads = sf_rows(sf_client, "Lead", "Id, Email, LastName, HubSpot_Id__c")

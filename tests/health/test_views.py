@@ -178,7 +178,8 @@ def test_retry_enqueues_the_links_and_records_a_run(admin_client, account, queue
     response = admin_client.post(url("retry", account, kind="invalid_email"),
                                  HTTP_HX_REQUEST="true")
     assert response.status_code == 200
-    assert response["HX-Trigger"] == "runStarted"
+    # The cards are swapped in out of band, already watching the new run.
+    assert 'id="cards"' in response.content.decode() and "hx-swap-oob" in response.content.decode()
     ((name, args, task_id),) = queued()
     assert name == "retry_records"
     assert args[0] == account.pk and sorted(args[1]) == sorted(lnk.pk for lnk in links[:2])
@@ -192,6 +193,10 @@ def test_retry_enqueues_the_links_and_records_a_run(admin_client, account, queue
     run.status = "succeeded"
     run.save()
     assert "every 2s" not in admin_client.get(url("cards", account)).content.decode()
+    # The page that watched the run learns it ended, so the open panel reloads itself.
+    watched = admin_client.get(url("cards", account) + f"?watching={run.pk}")
+    assert watched["HX-Trigger"] == "runFinished"
+    assert "HX-Trigger" not in admin_client.get(url("cards", account))
 
 
 def test_resync_confirmation_then_resync_all(admin_client, account, queued):
