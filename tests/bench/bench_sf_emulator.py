@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from connectors.sandbox.salesforce import start_salesforce  # noqa: E402
 from connectors.sandbox.seed import generate  # noqa: E402
 from connectors.sandbox.server import LocalCA  # noqa: E402
+from tests.sandbox.sf_helpers import create_hubspot_id_field  # noqa: E402
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -53,20 +54,7 @@ def main() -> None:
     s.verify = str(ca_file)
     s.trust_env = False
     sf = Salesforce(instance_url=h.url, session_id=h.session_id, session=s)
-    sf.restful(
-        "tooling/sobjects/CustomField/",
-        method="POST",
-        json={
-            "FullName": "Contact.HubSpot_Id__c",
-            "Metadata": {
-                "type": "Text",
-                "length": 64,
-                "externalId": True,
-                "unique": True,
-                "label": "HubSpot Id",
-            },
-        },
-    )
+    create_hubspot_id_field(sf)
     t = time.perf_counter()
     with h.org.lock:
         for i in range(a.records):

@@ -21,3 +21,21 @@ def sf_error(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[int, st
 
 def contact(i: int, **extra: Any) -> dict:
     return {"FirstName": "Ann", "LastName": f"Lee{i}", "Email": f"ann{i}@example.com", **extra}
+
+
+def create_hubspot_id_field(sf_client: Any) -> Any:
+    """Creates Contact.HubSpot_Id__c (external id, unique) through the Tooling API."""
+    return sf_client.restful(
+        "tooling/sobjects/CustomField/",
+        method="POST",
+        json={
+            "FullName": "Contact.HubSpot_Id__c",
+            "Metadata": {
+                "type": "Text",
+                "length": 64,
+                "externalId": True,
+                "unique": True,
+                "label": "HubSpot Id",
+            },
+        },
+    )

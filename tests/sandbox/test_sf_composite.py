@@ -5,28 +5,12 @@ from __future__ import annotations
 from simple_salesforce import Salesforce
 
 from connectors.sandbox.salesforce import SalesforceHandle
-from tests.sandbox.sf_helpers import contact, sf_error
+from tests.sandbox.sf_helpers import contact, create_hubspot_id_field, sf_error
 
 
 def _recs(n: int, **extra: object) -> list[dict]:
     return [{"attributes": {"type": "Contact"}, **contact(i), **extra} for i in range(n)]
 
-
-def _ext_field(sf_client: Salesforce) -> None:
-    sf_client.restful(
-        "tooling/sobjects/CustomField/",
-        method="POST",
-        json={
-            "FullName": "Contact.HubSpot_Id__c",
-            "Metadata": {
-                "type": "Text",
-                "length": 64,
-                "externalId": True,
-                "unique": True,
-                "label": "HubSpot Id",
-            },
-        },
-    )
 
 
 def test_collection_create_200_and_limit(sf_client: Salesforce, sf: SalesforceHandle) -> None:
@@ -101,7 +85,7 @@ def test_collection_update_delete_and_retrieve(sf_client: Salesforce) -> None:
 
 
 def test_collection_upsert_created_vs_updated(sf_client: Salesforce) -> None:
-    _ext_field(sf_client)
+    create_hubspot_id_field(sf_client)
     recs = [
         {"attributes": {"type": "Contact"}, "HubSpot_Id__c": f"hs{i}", **contact(i)}
         for i in range(3)

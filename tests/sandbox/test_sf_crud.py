@@ -7,7 +7,7 @@ import re
 from simple_salesforce import Salesforce
 
 from connectors.sandbox.salesforce import SalesforceHandle
-from tests.sandbox.sf_helpers import contact, sf_error
+from tests.sandbox.sf_helpers import contact, create_hubspot_id_field, sf_error
 
 
 def test_ids_are_18_chars_with_real_key_prefixes(sf_client: Salesforce) -> None:
@@ -152,20 +152,7 @@ def test_tooling_custom_field_then_upsert_by_it(
 ) -> None:
     status, code, _ = sf_error(sf_client.Contact.upsert, "HubSpot_Id__c/1", contact(1))
     assert (status, code) == (404, "NOT_FOUND")
-    res = sf_client.restful(
-        "tooling/sobjects/CustomField/",
-        method="POST",
-        json={
-            "FullName": "Contact.HubSpot_Id__c",
-            "Metadata": {
-                "type": "Text",
-                "length": 64,
-                "externalId": True,
-                "unique": True,
-                "label": "HubSpot Id",
-            },
-        },
-    )
+    res = create_hubspot_id_field(sf_client)
     assert res["success"] is True and res["id"].startswith("00N")
     _, code, _ = sf_error(
         sf_client.restful,
