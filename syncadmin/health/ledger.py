@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import connection, models
 from django.db.models import Sum
 
-from connectors.usage import WINDOW_SECONDS, Budget
+from connectors.usage import Budget
 from syncadmin.accounts.models import Account
 from syncadmin.health.models import ApiUsage, ApiUsageHour, OrgLimit
 
@@ -66,11 +66,6 @@ class DbLedger:
     def set_org_limit(self, used: int, limit: int) -> None:
         OrgLimit.objects.update_or_create(account=self.account,
                                           defaults={"used": used, "max": limit})
-
-
-def used_last_24h(account: Account, remote: str = "salesforce") -> int:
-    return DbLedger(account).used_since(remote, dt.datetime.now(dt.UTC).timestamp()
-                                        - WINDOW_SECONDS)
 
 
 def budget_for(account: Account, ledger: DbLedger) -> Budget:
