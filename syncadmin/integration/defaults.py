@@ -18,38 +18,13 @@ from syncadmin.integration.models import (
     SfActivitySetting,
     TimelineEventSetting,
 )
+from syncadmin.sync import objects
+from syncadmin.sync.objects import MappingDefault
 
-T = c.FieldType
-# (object, hs_property, sf_field, sf_lead_field, type, required, rule)
-STANDARD_MAPPINGS: list[tuple[str, str, str, str, str, bool, str]] = [
-    ("contacts", "email", "Email", "Email", T.TEXT, True, c.SyncRule.TWO_WAY),
-    ("contacts", "firstname", "FirstName", "FirstName", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "lastname", "LastName", "LastName", T.TEXT, True, c.SyncRule.PREFER_SF),
-    ("contacts", "phone", "Phone", "Phone", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "jobtitle", "Title", "Title", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "company", "", "Company", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "city", "MailingCity", "City", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "state", "MailingState", "State", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("contacts", "country", "MailingCountry", "Country", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("companies", "name", "Name", "", T.TEXT, True, c.SyncRule.PREFER_SF),
-    ("companies", "domain", "Website", "", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("companies", "phone", "Phone", "", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("companies", "city", "BillingCity", "", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("companies", "country", "BillingCountry", "", T.TEXT, False, c.SyncRule.PREFER_SF),
-    ("companies", "industry", "Industry", "", T.PICKLIST, False, c.SyncRule.PREFER_SF),
-    ("deals", "dealname", "Name", "", T.TEXT, True, c.SyncRule.PREFER_SF),
-    ("deals", "amount", "Amount", "", T.NUMBER, False, c.SyncRule.PREFER_SF),
-    ("deals", "closedate", "CloseDate", "", T.DATE, True, c.SyncRule.PREFER_SF),
-    ("deals", "dealstage", "StageName", "", T.PICKLIST, True, c.SyncRule.PREFER_SF),
-    ("tickets", "subject", "Subject", "", T.TEXT, True, c.SyncRule.PREFER_SF),
-    ("tickets", "content", "Description", "", T.TEXT, False, c.SyncRule.PREFER_SF),
-]
 
-OBJECTS = [
-    (c.SyncObject.COMPANIES, "Account", "companies"),
-    (c.SyncObject.DEALS, "Opportunity", "deals"),
-    (c.SyncObject.TICKETS, "Case", "tickets"),
-]
+def standard_mappings() -> list[tuple[str, MappingDefault]]:
+    """(object, default mapping) for every object in the registry."""
+    return [(spec.key, m) for spec in objects.all_specs() for m in spec.mappings]
 
 
 def create_recommended_settings(account: Account) -> None:
@@ -58,20 +33,23 @@ def create_recommended_settings(account: Account) -> None:
         Credentials.objects.get_or_create(account=account)
         ContactSettings.objects.get_or_create(account=account)
         ApiSettings.objects.get_or_create(account=account)
-        for obj, sf_object, hs_object in OBJECTS:
+        for spec in objects.all_specs():
+            if spec.key == "contacts":
+                continue  # the Contacts tab has its own settings (ContactSettings)
             ObjectSync.objects.get_or_create(
-                account=account, object=obj, sf_object=sf_object,
-                defaults={"hs_object": hs_object},
+                account=account, object=spec.key, sf_object=spec.sf_object,
+                defaults={"hs_object": spec.hs_type},
             )
         existing = set(FieldMapping.objects.filter(account=account).values_list(
             "object", "hs_property"))
         FieldMapping.objects.bulk_create([
             FieldMapping(
-                account=account, object=obj, hs_property=hs, sf_field=sf, sf_lead_field=lead,
-                field_type=ftype, required=req, sync_rule=rule,
+                account=account, object=obj, hs_property=m.hs_property, sf_field=m.sf_field,
+                sf_lead_field=m.sf_lead_field, field_type=m.field_type, required=m.required,
+                sync_rule=m.rule,
             )
-            for obj, hs, sf, lead, ftype, req, rule in STANDARD_MAPPINGS
-            if (obj, hs) not in existing
+            for obj, m in standard_mappings()
+            if (obj, m.hs_property) not in existing
         ])
         have_events = set(account.timeline_events.values_list("event", flat=True))
         TimelineEventSetting.objects.bulk_create([

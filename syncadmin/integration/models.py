@@ -205,6 +205,37 @@ class FieldMapping(AuditedModel):
             )
 
 
+class ValueMapping(AuditedModel):
+    """One picklist value ⇄ one HubSpot option, per pipeline: deal stage ⇄ opportunity stage,
+    ticket status ⇄ case status, ticket priority ⇄ case priority (FEATURES E1).
+
+    Defaults are made at the first sync from the org's picklist and the portal's pipelines,
+    matched by label; the admin edits them on the object's tab.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="value_mappings")
+    object = models.CharField(max_length=100)
+    hs_property = models.CharField(_("HubSpot property"), max_length=100)
+    pipeline = models.CharField(_("Pipeline"), max_length=100, blank=True)
+    hs_value = models.CharField(_("HubSpot value"), max_length=100)
+    hs_label = models.CharField(max_length=200, blank=True)
+    sf_value = models.CharField(_("Salesforce value"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("value mapping")
+        ordering = ["object", "hs_property", "pipeline", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "object", "hs_property", "pipeline",
+                                            "hs_value"], name="one_value_mapping"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hs_property}={self.hs_value} ⇄ {self.sf_value}"
+
+    def audit_label(self) -> str:
+        return f"{self.object} {self.hs_property} {self.hs_label or self.hs_value}"
+
+
 class TimelineEventSetting(AuditedModel):
     """HubSpot → Salesforce: one HubSpot timeline event as SF tasks (FEATURES G1)."""
 

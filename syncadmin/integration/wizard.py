@@ -21,7 +21,7 @@ from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
 from syncadmin.integration import audit, catalogue
 from syncadmin.integration import choices as c
-from syncadmin.integration.defaults import STANDARD_MAPPINGS
+from syncadmin.integration.defaults import standard_mappings
 from syncadmin.integration.models import (
     FieldMapping,
     ObjectSync,
@@ -55,8 +55,8 @@ def recommended_state(account: Account) -> dict[str, Any]:
         "sf_task_sync": False,
         "timeline": {e: {"enabled": False, "type": ""} for e in c.TimelineEvent.values},
         "objects": {"companies": False, "deals": False},
-        "rules": {obj: {hs: rule for o, hs, _sf, _l, _t, _r, rule in STANDARD_MAPPINGS
-                        if o == obj} for obj in WIZARD_OBJECTS},
+        "rules": {obj: {m.hs_property: m.rule for o, m in standard_mappings() if o == obj}
+                  for obj in WIZARD_OBJECTS},
     }
 
 
@@ -164,8 +164,8 @@ def objects_step(request: HttpRequest, account_id: int, object: str = "contacts"
     if object not in WIZARD_OBJECTS:
         raise Http404
     state = _state(request, account)
-    props = [(hs, sf or lead, req) for o, hs, sf, lead, _t, req, _r in STANDARD_MAPPINGS
-             if o == object]
+    props = [(m.hs_property, m.sf_field or m.sf_lead_field, m.required)
+             for o, m in standard_mappings() if o == object]
     if request.method == "POST":
         if object != "contacts":
             state["objects"][object] = "enabled" in request.POST

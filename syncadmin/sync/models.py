@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.models import Account
-from syncadmin.integration.choices import SyncObject
 
 
 class LinkStatus(models.TextChoices):
@@ -23,7 +22,9 @@ class RecordLink(models.Model):
     """One record as known on both sides, with the values last synced (the snapshot)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="links")
-    object = models.CharField(max_length=12, choices=SyncObject.choices)
+    # A registry key ("contacts", "deals"); later "custom:Shipment__c" tells custom objects
+    # apart, hence the length.
+    object = models.CharField(max_length=100)
     # NULL, not "", while a side has no record yet: the unique constraints skip NULLs.
     hs_id = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
     sf_object = models.CharField(max_length=80, blank=True)
@@ -129,7 +130,7 @@ class SyncError(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sync_errors")
     link = models.ForeignKey(RecordLink, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="errors")
-    object = models.CharField(max_length=12, choices=SyncObject.choices)
+    object = models.CharField(max_length=100)
     kind = models.CharField(max_length=24, choices=[(k.value, KINDS[k].label) for k in Kind])
     direction = models.CharField(max_length=6, choices=Direction.choices)
     record_label = models.CharField(max_length=255, blank=True)
@@ -151,3 +152,34 @@ class SyncError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.record_label}"
+
+
+class AssociationLink(models.Model):
+    """One synced association between two linked records (FEATURES E2, H8).
+
+    `to_link` is empty while the associated record is not synced yet: the remote id waits in
+    `pending_sf_id`/`pending_hs_id` and a later run resolves it, instead of an error storm.
+    `sf_id` is the junction row (OpportunityContactRole) for multi-valued associations.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="associations")
+    kind = models.CharField(max_length=40)  # AssociationSpec.key: "contact_company"
+    from_link = models.ForeignKey(RecordLink, on_delete=models.CASCADE,
+                                  related_name="associations_from")
+    to_link = models.ForeignKey(RecordLink, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="associations_to")
+    pending_sf_id = models.CharField(max_length=18, blank=True)
+    pending_hs_id = models.CharField(max_length=32, blank=True)
+    sf_id = models.CharField(max_length=18, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "from_link", "to_link"],
+                                    condition=Q(to_link__isnull=False),
+                                    name="one_association_per_pair"),
+        ]
+        indexes = [models.Index(fields=["account", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.from_link_id} → {self.to_link_id or 'pending'}"
