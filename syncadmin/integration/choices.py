@@ -19,6 +19,11 @@ class DeletionRule(models.TextChoices):
     NOTHING = "nothing", _("Do nothing")
 
 
+class ObjectDeletionRule(models.TextChoices):
+    DELETE = "delete", _("Delete the HubSpot record")
+    NOTHING = "nothing", _("Do nothing")
+
+
 class LifecycleRule(models.TextChoices):
     UPDATE = "update", _("Update the contact's lifecycle stage")
     NOTHING = "nothing", _("Do nothing")

@@ -114,6 +114,10 @@ class ObjectSync(AuditedModel):
         _("When data conflicts, prefer"),
         max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
     )
+    sf_deletion = models.CharField(
+        _("When the Salesforce record is deleted"),
+        max_length=10, choices=c.ObjectDeletionRule.choices, default=c.ObjectDeletionRule.NOTHING,
+    )
     # Initial-sync limit, one property filter per side (H3): {"field", "operator", "value"}.
     hs_filter = models.JSONField(_("HubSpot filter"), default=dict, blank=True)
     sf_filter = models.JSONField(_("Salesforce filter"), default=dict, blank=True)
