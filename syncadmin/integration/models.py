@@ -213,8 +213,11 @@ class ValueMapping(AuditedModel):
     """One picklist value ⇄ one HubSpot option, per pipeline: deal stage ⇄ opportunity stage,
     ticket status ⇄ case status, ticket priority ⇄ case priority (FEATURES E1).
 
-    Defaults are made at the first sync from the org's picklist and the portal's pipelines,
-    matched by label; the admin edits them on the object's tab.
+    Rows are pairs; either side may repeat (ten Salesforce stages onto seven HubSpot ones).
+    HubSpot → Salesforce uses the first row (by id) with the HubSpot value; Salesforce →
+    HubSpot the first row with the Salesforce value in the deal's pipeline. A value with no
+    row is a classified error, not a crash. Defaults are made at the first sync from the org's
+    picklist and the portal's pipelines; the admin edits them on the object's tab.
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="value_mappings")
@@ -230,7 +233,7 @@ class ValueMapping(AuditedModel):
         ordering = ["object", "hs_property", "pipeline", "id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "object", "hs_property", "pipeline",
-                                            "hs_value"], name="one_value_mapping"),
+                                            "hs_value", "sf_value"], name="one_value_mapping"),
         ]
 
     def __str__(self) -> str:
