@@ -2,7 +2,7 @@
 
 The adapters call `UsageLedger.record` for every Salesforce request (retries included) and ask
 `Budget.check` before sending one. The Django side implements both over the database
-(`syncadmin.health`); the in-memory versions here serve unit use and the command line.
+(`syncadmin.usage`); the in-memory versions here serve unit use and the command line.
 """
 
 from __future__ import annotations

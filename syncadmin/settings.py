@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "encrypted_model_fields",
     "syncadmin.accounts",
     "syncadmin.integration",
+    "syncadmin.usage",
     "syncadmin.sync",
     "syncadmin.health",
 ]

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.models import Account
-from syncadmin.health.models import ApiUsageHour
 from syncadmin.integration.choices import SyncObject
 from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
+from syncadmin.usage.models import ApiUsageHour
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(hours=24)
@@ -170,7 +170,7 @@ class Usage:
 def usage(account: Account, now: dt.datetime, remote: str = "salesforce") -> Usage:
     """Hourly totals for 7 days (≤ 168 rollup rows) and the rolling 24 h sum (two small
     queries: see ledger.rolling_sum). Nothing here scans the per-minute ledger at large."""
-    from syncadmin.health.ledger import rolling_sum
+    from syncadmin.usage.ledger import rolling_sum
 
     first_hour = floor_hour(now) - HOUR * (7 * 24 - 1)
     rows = ApiUsageHour.objects.filter(account=account, remote=remote, hour__gte=first_hour

@@ -38,10 +38,11 @@ from syncadmin.health import badges
 from syncadmin.health import dashboard as agg
 from syncadmin.health.export import export_dir
 from syncadmin.health.forms import COLUMN_CHOICES, DEFAULT_COLUMNS, AllocationForm, ColumnsForm
-from syncadmin.health.models import OrgLimit, UserColumns
+from syncadmin.health.models import UserColumns
 from syncadmin.integration.choices import SyncObject
 from syncadmin.integration.models import ApiSettings
 from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncError, SyncRun
+from syncadmin.usage.models import OrgLimit
 
 
 def _check_db() -> tuple[bool, str]:

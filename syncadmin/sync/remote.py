@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from syncadmin.accounts.models import Account
-from syncadmin.health.ledger import DbLedger, budget_for
+from syncadmin.usage.ledger import DbLedger, budget_for
 
 if TYPE_CHECKING:
     from connectors.hubspot import HubSpotAdapter

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
-from syncadmin.health.ledger import DbLedger
 from syncadmin.sync.engine import ContactSync, Result, record_account_error
 from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncRun
 from syncadmin.sync.remote import hubspot_for, salesforce_for
+from syncadmin.usage.ledger import DbLedger
 
 log = logging.getLogger(__name__)
 

@@ -139,7 +139,7 @@ def main() -> None:
     from django.urls import reverse
 
     from syncadmin.accounts.models import Account, Membership
-    from syncadmin.health.models import OrgLimit
+    from syncadmin.usage.models import OrgLimit
 
     call_command("migrate", verbosity=0)
     stamp = f"{time.time():.0f}"

@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def acme(transactional_db):
     from syncadmin.accounts.models import Account
-    from syncadmin.health.ledger import DbLedger
-    from syncadmin.health.models import OrgLimit
     from syncadmin.sync.models import RecordLink, SyncError, SyncRun
+    from syncadmin.usage.ledger import DbLedger
+    from syncadmin.usage.models import OrgLimit
 
     account = Account.objects.create(name="Acme", sf_instance_url="https://acme.my.salesforce.com",
                                      hubspot_portal_id="4242")
@@ -73,8 +73,8 @@ def _url(live_server, name, account, **kw):
 
 def test_sync_health_usage_allocation_and_error_panel(page, login, live_server, acme,
                                                       make_member, screenshot_dir):
-    from syncadmin.health.models import ApiUsage
     from syncadmin.integration.models import ApiSettings
+    from syncadmin.usage.models import ApiUsage
 
     ApiSettings.objects.filter(account=acme).update(allocation=30_000)
     cutoff = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=24)).replace(second=0, microsecond=0)

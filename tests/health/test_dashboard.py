@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from syncadmin.health import dashboard as agg
-from syncadmin.health.ledger import DbLedger, rolling_sum
-from syncadmin.health.models import ApiUsage, ApiUsageHour
 from syncadmin.sync.models import RecordLink, SyncError
+from syncadmin.usage.ledger import DbLedger, rolling_sum
+from syncadmin.usage.models import ApiUsage, ApiUsageHour
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 3, 10, 15, 30, tzinfo=UTC)

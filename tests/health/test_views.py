@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from syncadmin.health.ledger import DbLedger
-from syncadmin.health.models import OrgLimit, UserColumns
+from syncadmin.health.models import UserColumns
 from syncadmin.integration.models import ApiSettings, AuditEntry
 from syncadmin.sync.models import RecordLink, SyncError, SyncRun
+from syncadmin.usage.ledger import DbLedger
+from syncadmin.usage.models import OrgLimit
 
 pytestmark = pytest.mark.django_db
 

@@ -117,8 +117,8 @@ class Command(BaseCommand):
     def _fresh_sync_state(self, account: Account) -> None:
         """The emulators start with new data on every run: forget what the last run synced,
         and turn sync on so beat starts the initial sync right away."""
-        from syncadmin.health.models import ApiUsage, ApiUsageHour, OrgLimit
         from syncadmin.sync.models import RecordLink, SyncError, SyncRun, Watermark
+        from syncadmin.usage.models import ApiUsage, ApiUsageHour, OrgLimit
 
         for model in (SyncError, RecordLink, Watermark, SyncRun, ApiUsage, ApiUsageHour,
                       OrgLimit):

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from connectors.usage import Budget
 from syncadmin.accounts.models import Account
-from syncadmin.health.models import ApiUsage, ApiUsageHour, OrgLimit
+from syncadmin.usage.models import ApiUsage, ApiUsageHour, OrgLimit
 
 HOUR = dt.timedelta(hours=1)
 
