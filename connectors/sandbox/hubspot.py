@@ -16,6 +16,7 @@ API surface (paths as HubSpot's; `{type}` is a plural name, singular name or obj
     POST              /crm/v4/associations/{f}/{t}/batch/{read|create|archive|associate/default}
     POST/GET          /crm/v3/lists/ , /crm/v3/lists/search , /crm/v3/lists/{id}
     GET/PUT           /crm/v3/lists/{id}/memberships , .../memberships/{add|remove|add-and-remove}
+    GET               /crm/v3/pipelines/{deals|tickets}[/{id}[/stages]]  (hs_pipelines)
     GET               /crm/v3/owners/ , /events/v3/events/?objectType&objectId&eventType
     POST              /oauth/v1/token ; GET /oauth/v1/access-tokens/{token} ; GET/POST
                       /oauth/authorize (a one-button consent page redirecting with ?code=)
@@ -47,6 +48,7 @@ Control API (JSON, not counted as usage, no auth):
                                                {"expire": token|"*"} expires OAuth tokens
     POST   /__sandbox/properties/{type}        {"name", "label", "type", "unique", "read_only",
                                                "options"} creates or alters a property
+    POST   /__sandbox/pipelines/{type}         adds a deal/ticket pipeline (see hs_pipelines)
     POST   /__sandbox/lists                    same body as POST /crm/v3/lists, plus
                                                "members": [ids]
     POST   /__sandbox/events                   {"events": [{"eventType", "objectType",
@@ -82,6 +84,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from connectors.sandbox import hs_pipelines
 from connectors.sandbox.hs_assoc import (
     ASSOC_TYPES,
     EVENT_TYPES,
@@ -223,6 +226,7 @@ class HubSpotEmulator:
             self.faults: list[FaultRule] = []
             self.rng = random.Random(0)
             self.owners_at = now_ms()
+            self.pipelines = hs_pipelines.Pipelines()
 
     def issue_oauth(self, scopes: list[str] | None = None) -> Token:
         with self.lock:
@@ -489,6 +493,11 @@ class HubSpotEmulator:
                           "errors": []}, 400
         clean, errs = st.validate(values, creating=own is None, portal_id=self.portal.hub_id,
                                   owners=self._owners())
+        stage_errs, missing = self.pipelines.check(st, clean, own) if not errs else ([], [])
+        errs += stage_errs
+        if missing:
+            return None, {"category": "VALIDATION_ERROR", "errors": [],
+                          "message": hs_pipelines.missing_message(st, missing)}, 400
         if errs:
             return None, {"category": "VALIDATION_ERROR",
                           "message": prop_errors_message(errs, self.portal.hub_id),
@@ -1478,6 +1487,12 @@ class HubSpotEmulator:
                           "client_id": self.client_id, "user_id": 9001,
                           "token_type": "refresh"})
 
+    # ---- pipelines (connectors.sandbox.hs_pipelines) ---------------------------------
+    pipelines_list = hs_pipelines.pipelines_list
+    pipelines_get = hs_pipelines.pipelines_get
+    pipelines_stages = hs_pipelines.pipelines_stages
+    ctl_pipelines = hs_pipelines.ctl_pipelines
+
     # ---- control API -------------------------------------------------------------------
     def ctl_reset(self, req: Request) -> Response:
         self.reset()
@@ -1672,6 +1687,7 @@ _RULES = [
     Rule("/__sandbox/events", methods=["POST"], endpoint="ctl_events"),
     Rule("/__sandbox/faults", methods=["POST", "DELETE"], endpoint="ctl_faults"),
     Rule("/__sandbox/usage", methods=["GET"], endpoint="ctl_usage"),
+    *hs_pipelines.rules(),
 ]
 
 _URL_MAP = Map(_RULES, strict_slashes=False, merge_slashes=False)
@@ -1719,6 +1735,9 @@ class Control:
 
     def property(self, otype: str, **kw: Any) -> dict[str, Any]:
         return self._post(f"properties/{otype}", kw)
+
+    def add_pipeline(self, otype: str, **kw: Any) -> dict[str, Any]:
+        return self._post(f"pipelines/{otype}", kw)
 
     def create_list(self, **kw: Any) -> dict[str, Any]:
         return self._post("lists", kw)["list"]

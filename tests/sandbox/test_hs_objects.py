@@ -95,7 +95,9 @@ def test_update_missing_contact_is_404(hs_client):
                                    "calls", "meetings", "p_projects", "2-1234", "0-1"])
 def test_every_object_type_via_generic_objects_api(hs_client, otype):
     api = hs_client.crm.objects.basic_api
-    obj = api.create(otype, ObjInput(properties={}))
+    # Tickets must name their pipeline and stage (test_hs_pipelines.py).
+    props = {"hs_pipeline": "0", "hs_pipeline_stage": "1"} if otype == "tickets" else {}
+    obj = api.create(otype, ObjInput(properties=props))
     got = api.get_by_id(otype, obj.id)
     assert got.id == obj.id
     assert got.properties["hs_object_id"] == obj.id
