@@ -71,6 +71,8 @@ class ObjectSpec:
     # Required SF fields filled when HubSpot creates a record and the mapping gave none.
     sf_create_defaults: dict[str, Any] = field(default_factory=dict)
     settings_tab: str = ""  # URL name of the object's settings tab
+    # HubSpot's objectTypeId ("0-1" contacts, "0-2" companies …): record URLs in the app use it.
+    hs_type_id: str = ""
     ui_order: int = 0
 
     @property

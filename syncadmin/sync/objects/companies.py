@@ -13,6 +13,7 @@ M = MappingDefault
 
 SPEC = ObjectSpec(
     key="companies", label=_("Companies"), label_singular=_("Company"), hs_type="companies",
+    hs_type_id="0-2",
     sf_objects=("Account",), match="name_or_domain", identifier=_("a name or a domain"),
     mappings=(
         M("name", "Name", required=True),

@@ -14,6 +14,7 @@ CONTACT_COMPANY = AssociationSpec(
 
 SPEC = ObjectSpec(
     key="contacts", label=_("Contacts"), label_singular=_("Contact"), hs_type="contacts",
+    hs_type_id="0-1",
     sf_objects=("Contact", "Lead"), match="email", identifier=_("an email address"),
     mappings=(
         M("email", "Email", required=True, rule="two_way", sf_lead_field="Email"),

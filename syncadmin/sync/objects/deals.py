@@ -18,6 +18,7 @@ DEAL_CONTACT = AssociationSpec(
 
 SPEC = ObjectSpec(
     key="deals", label=_("Deals"), label_singular=_("Deal"), hs_type="deals",
+    hs_type_id="0-3",
     sf_objects=("Opportunity",), match="none", identifier=_("nothing (every deal syncs)"),
     mappings=(
         M("dealname", "Name", required=True),

@@ -18,6 +18,7 @@ TICKET_COMPANY = AssociationSpec(
 
 SPEC = ObjectSpec(
     key="tickets", label=_("Tickets"), label_singular=_("Ticket"), hs_type="tickets",
+    hs_type_id="0-5",
     sf_objects=("Case",), match="none", identifier=_("nothing (every ticket syncs)"),
     mappings=(
         M("subject", "Subject", required=True),
