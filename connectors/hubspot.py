@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import urllib3
@@ -655,6 +656,78 @@ class HubSpotAdapter:
                         Kind.ASSOCIATION_FAILED, "association was not created", remote=REMOTE,
                         record=k)))
         return out
+
+    def associations_typed(self, from_type: str, ids: Iterable[str],
+                           to_type: str) -> dict[str, list[tuple[str, list[int]]]]:
+        """{from id: [(to id, [association type ids])]} by v4 batch read, 100 ids per call.
+
+        Every requested id is a key; ids HubSpot reports as having no associations
+        (NO_ASSOCIATIONS_FOUND in the 207 errors) map to []. Type ids tell labels apart,
+        e.g. deal->company 341 (unlabelled) and 5 (Primary)."""
+        ids = list(dict.fromkeys(str(i) for i in ids))
+        out: dict[str, list[tuple[str, list[int]]]] = {i: [] for i in ids}
+        batch = self.client.crm.associations.v4.batch_api
+        for start in range(0, len(ids), BATCH):
+            body = {"inputs": [{"id": i} for i in ids[start:start + BATCH]]}
+            res = self._call(partial(batch.get_page, from_type, to_type, body))
+            for r in res.results:
+                out[str(r._from.id)] = [
+                    (str(t.to_object_id), sorted(int(x.type_id) for x in t.association_types))
+                    for t in r.to]
+            for e in getattr(res, "errors", None) or []:
+                if "NO_ASSOCIATIONS_FOUND" not in str(e.sub_category or ""):
+                    raise classify(None, e.to_dict(serialize=True))
+        return out
+
+    def unassociate_many(self, from_type: str, to_type: str, pairs: list[tuple[str, str]],
+                         type_id: int | None = None) -> list[Outcome]:
+        """Remove associations (v4 batch archive; with `type_id`, only that label via
+        batch/labels/archive). Up to 100 from-ids per call; key "from:to". Pairs that were
+        not associated succeed too, as in HubSpot."""
+        by_from: dict[str, list[str]] = {}
+        for a, b in pairs:
+            by_from.setdefault(str(a), []).append(str(b))
+        froms = list(by_from)
+        out: list[Outcome] = []
+        batch = self.client.crm.associations.v4.batch_api
+        for start in range(0, len(froms), BATCH):
+            part = froms[start:start + BATCH]
+            keys = [f"{a}:{b}" for a in part for b in by_from[a]]
+            if type_id is None:
+                body: dict[str, Any] = {"inputs": [
+                    {"from": {"id": a}, "to": [{"id": b} for b in by_from[a]]} for a in part]}
+
+                def send(b: dict[str, Any] = body) -> Any:
+                    return batch.archive(from_type, to_type, b)
+            else:
+                body = {"inputs": [
+                    {"from": {"id": a}, "to": {"id": b}, "types": [
+                        {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}]}
+                    for a in part for b in by_from[a]]}
+
+                def send(b: dict[str, Any] = body) -> Any:
+                    return batch.archive_labels(from_type, to_type, b)
+            try:
+                self._call(send)
+            except RemoteError as err:
+                if not err.permanent:
+                    raise
+                out += [Outcome(False, error=_with_record(err, k), key=k) for k in keys]
+                continue
+            out += [Outcome(True, key=k) for k in keys]
+        return out
+
+    # ---- pipelines ---------------------------------------------------------------------
+    def pipelines(self, object_type: str) -> list[dict[str, Any]]:
+        """Pipelines of deals or tickets, in display order:
+        [{"id", "label", "stages": [{"id", "label", "metadata"}]}] (metadata values are
+        strings, e.g. {"probability": "0.2", "isClosed": "false"} or {"ticketState": "OPEN"})."""
+        res = self._call(lambda: self.client.crm.pipelines.pipelines_api.get_all(object_type))
+        return [{"id": str(p.id), "label": p.label,
+                 "stages": [{"id": str(s.id), "label": s.label,
+                             "metadata": dict(s.metadata or {})}
+                            for s in sorted(p.stages or [], key=lambda s: s.display_order)]}
+                for p in sorted(res.results, key=lambda p: (p.display_order, p.label))]
 
     # ---- account -----------------------------------------------------------------------
     def token_info(self) -> dict[str, Any]:

@@ -1195,7 +1195,9 @@ class HubSpotEmulator:
                 for inp in inputs:
                     with contextlib.suppress(TypeError, ValueError):
                         ai = int(((inp or {}).get("from") or {}).get("id"))  # type: ignore[arg-type]
-                        for to in (inp or {}).get("to") or []:
+                        tos = (inp or {}).get("to") or []
+                        # archive sends "to" as a list; labels/archive as one {"id"}
+                        for to in [tos] if isinstance(tos, dict) else tos:
                             bi = int(to.get("id") if isinstance(to, dict) else to)  # type: ignore[arg-type]
                             tids = None
                             if op == "labels/archive":

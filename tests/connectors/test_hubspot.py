@@ -189,6 +189,58 @@ def test_associations(hs, hsa):
     assert got == {c[0]: [co[0]], c[1]: [co[0]], c[2]: [co[1]], "424242": []}
 
 
+def test_associations_typed_primary_labels_and_unassociate(hs, hsa, ledger):
+    ids = hs.control.load({"deals": [{"dealname": "D1"}, {"dealname": "D2"}],
+                           "companies": [{"name": "A"}, {"name": "B"}]})
+    d, co = ids["deals"], ids["companies"]
+    assert all(o.ok for o in hsa.associate_many("deals", "companies",
+                                                [(d[0], co[0]), (d[0], co[1])]))
+    assert hsa.associate_many("deals", "companies", [(d[0], co[0])], type_id=5)[0].ok
+    hsa.calls = 0
+    got = hsa.associations_typed("deals", [d[0], d[1]], "companies")
+    assert got == {d[0]: [(co[0], [5, 341]), (co[1], [341])], d[1]: []}
+    assert hsa.calls == 1
+    back = hsa.associations_typed("companies", [co[0]], "deals")
+    assert back == {co[0]: [(d[0], [6, 342])]}
+
+    # removing only the Primary label keeps the plain association
+    outs = hsa.unassociate_many("deals", "companies", [(d[0], co[0])], type_id=5)
+    assert [o.key for o in outs] == [f"{d[0]}:{co[0]}"] and outs[0].ok
+    assert hsa.associations_typed("deals", [d[0]], "companies")[d[0]][0] == (co[0], [341])
+    outs = hsa.unassociate_many("deals", "companies",
+                                [(d[0], co[0]), (d[0], co[1]), (d[1], co[0])])
+    assert all(o.ok for o in outs) and len(outs) == 3
+    assert hsa.associations_typed("deals", d, "companies") == {d[0]: [], d[1]: []}
+    assert ledger.count("hubspot") == hs.control.usage()["total"]
+
+
+def test_unassociate_many_batches_by_from_id(hs, hsa):
+    ids = hs.control.load({"contacts": contacts(150), "companies": [{"name": "A"}]})
+    c, co = ids["contacts"], ids["companies"][0]
+    hsa.associate_many("contacts", "companies", [(x, co) for x in c])
+    hsa.calls = 0
+    outs = hsa.unassociate_many("contacts", "companies", [(x, co) for x in c])
+    assert hsa.calls == 2 and all(o.ok for o in outs)
+    assert hsa.associations_typed("companies", [co], "contacts") == {co: []}
+
+
+def test_pipelines(hs, hsa, ledger):
+    deals = hsa.pipelines("deals")
+    assert [(p["id"], p["label"]) for p in deals] == [("default", "Sales Pipeline")]
+    assert deals[0]["stages"][0] == {"id": "appointmentscheduled",
+                                     "label": "Appointment Scheduled",
+                                     "metadata": {"isClosed": "false", "probability": "0.2"}}
+    assert [s["id"] for s in deals[0]["stages"]][-2:] == ["closedwon", "closedlost"]
+    hs.control.add_pipeline("tickets", id="esc", label="Escalations", displayOrder=1,
+                            stages=[{"id": "e1", "label": "Open",
+                                     "metadata": {"ticketState": "OPEN"}}])
+    tickets = hsa.pipelines("tickets")
+    assert [p["id"] for p in tickets] == ["0", "esc"]
+    assert tickets[0]["stages"][3] == {"id": "4", "label": "Closed",
+                                       "metadata": {"ticketState": "CLOSED"}}
+    assert ledger.count("hubspot") == 2
+
+
 def test_token_info_reads_portal_id(hs, hsa):
     assert hsa.token_info()["hub_id"] == hs.portal_id
 
