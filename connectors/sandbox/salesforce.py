@@ -93,9 +93,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 from werkzeug.wrappers import Request, Response
 
-from connectors.sandbox import soql
+from connectors.sandbox import soql, soql_exec
 from connectors.sandbox.seed import generate
 from connectors.sandbox.server import LocalCA, RunningServer
+from connectors.sandbox.sf_relations import delete_targets, describe_children
 from connectors.sandbox.sf_schema import (
     API_VERSION,
     KEY_PREFIXES,
@@ -352,7 +353,7 @@ class Org:
                     describe_field(f, self.picklist_values(f) if f.type == "picklist" else None)
                     for f in self.fmap(obj).values()
                 ],
-                "childRelationships": [],
+                "childRelationships": describe_children(self.fields, obj),
                 "recordTypeInfos": [],
                 "supportedScopes": [{"label": "All " + plural.lower(), "name": "everything"}],
                 "urls": {
@@ -935,12 +936,12 @@ class Org:
         self._replace(obj, old, new)
 
     def delete(self, obj: str, rid: str) -> None:
-        old = self.get_live(obj, rid)
-        new = dict(old)
-        stamp = self.now()
-        new.update(IsDeleted=True, SystemModstamp=stamp)
-        self.deleted_log[obj].append((stamp, new["Id"]))
-        self._replace(obj, old, new, deleted_log=True)
+        stamp = self.now()  # cascades to children, the record itself last (sf_relations)
+        for o, old in delete_targets(self, obj, self.get_live(obj, rid)):
+            new = dict(old)
+            new.update(IsDeleted=True, SystemModstamp=stamp)
+            self.deleted_log[o].append((stamp, new["Id"]))
+            self._replace(o, old, new, deleted_log=True)
 
     def upsert(self, obj: str, fname: str, value: str, data: dict) -> tuple[str, bool]:
         f = self.field(obj, fname)
@@ -1022,103 +1023,13 @@ class Org:
     # ----------------------------------------------------------------------- query
 
     def query(self, text: str, include_deleted: bool, batch: int, version: str) -> dict:
-        try:
-            q, pos = soql.parse(text)
+        try:  # parsing, relationships, subqueries and semi-joins: soql, soql_exec, soql_eval
+            obj, render, out, count = soql_exec.run(self, text, include_deleted)
         except soql.SoqlError as e:
             raise ApiError(400, e.code, e.message) from None
-        obj = self.object_name(q.sobject)
-        if obj is None:
-            raise ApiError(
-                400,
-                "INVALID_TYPE",
-                soql._err(
-                    text,
-                    pos.get("__from__", 0),
-                    f"sObject type '{q.sobject}' is not supported. If you are attempting to use a "
-                    "custom object, be sure to append the '__c' after the entity name. Please "
-                    "reference your WSDL or the describe call for the appropriate names.",
-                ),
-            )
-        fields: list[str] = []
-        for name in q.fields:
-            canon = self._resolve_select(obj, name)
-            if canon is None:
-                raise soql_invalid(text, pos, name, obj)
-            if canon in fields:
-                raise ApiError(400, "MALFORMED_QUERY", f"duplicate field selected: {canon}")
-            fields.append(canon)
-
-        def info(name: str) -> tuple[str, str] | None:
-            f = self.field(obj, name)
-            return (f.name, f.type) if f else None
-
-        try:
-            pred = soql.compile_where(q, pos, info, norm_id)
-            order = []
-            for name, desc, nf in q.order:
-                f = self.field(obj, name)
-                if f is None:
-                    raise soql_invalid(text, pos, name, obj)
-                order.append((f, desc, nf))
-        except soql.SoqlError as e:
-            raise ApiError(400, e.code, e.message) from None
-
-        ids, ordered, exact = self._candidates(obj, q, include_deleted)
-        recs = self.recs[obj]
-        if exact:
-            out = ids
-        else:
-            out = [
-                rid
-                for rid in ids
-                if (r := recs.get(rid)) is not None
-                and (include_deleted or not r["IsDeleted"])
-                and (pred is None or pred(r))
-            ]
-        if order and not (ordered and _is_stamp_order(order)):
-            for f, desc, nf in reversed(order):
-                nulls_first = (not desc) if nf is None else nf
-                text_sort = f.type in TEXT_TYPES
-
-                def key(
-                    rid: str,
-                    f: FieldDef = f,
-                    text_sort: bool = text_sort,
-                    nulls_first: bool = nulls_first,
-                    desc: bool = desc,
-                ) -> Any:
-                    v = recs[rid].get(f.name)
-                    if v is None:
-                        return (0 if nulls_first != desc else 1, "")
-                    if text_sort:
-                        v = v.lower()
-                    return (1 if nulls_first != desc else 0, v)
-
-                out.sort(key=key, reverse=desc)
-        if q.offset:
-            out = out[q.offset :]
-        if q.limit is not None:
-            out = out[: q.limit]
-        if q.count:
+        if count:
             return {"totalSize": len(out), "done": True, "records": []}
-        return self._page(obj, fields, out, 0, batch, include_deleted, version, None)
-
-    def _resolve_select(self, obj: str, name: str) -> str | None:
-        if "." in name:
-            rel, sub = name.split(".", 1)
-            f = next(
-                (f for f in self.fields[obj] if (f.relationship_name or "").lower() == rel.lower()),
-                None,
-            )
-            if f is None or "." in sub:
-                return None
-            for t in f.reference_to:
-                fd = self.field(t, sub)
-                if fd is not None:
-                    return f"{f.relationship_name}.{fd.name}"
-            return None
-        f = self.field(obj, name)
-        return f.name if f else None
+        return self._page(obj, render, out, 0, batch, include_deleted, version, None)
 
     def _candidates(
         self, obj: str, q: soql.Query, include_deleted: bool
@@ -1173,7 +1084,7 @@ class Org:
     def _page(
         self,
         obj: str,
-        fields: list[str],
+        fields: Any,  # a soql_exec row renderer or a list of field names
         ids: list[str],
         start: int,
         batch: int,
@@ -1183,7 +1094,8 @@ class Org:
     ) -> dict:
         chunk = ids[start : start + batch]
         recs = self.recs[obj]
-        records = [self.serialize(obj, recs[rid], fields) for rid in chunk if rid in recs]
+        ser = fields if callable(fields) else lambda r: self.serialize(obj, r, fields)
+        records = [ser(recs[rid]) for rid in chunk if rid in recs]
         body: dict[str, Any] = {
             "totalSize": len(ids),
             "done": start + batch >= len(ids),

@@ -27,9 +27,16 @@ KEY_PREFIXES = {
 }
 PREFIX_TO_OBJECT = {v: k for k, v in KEY_PREFIXES.items()}
 
-STAGES = {  # StageName -> (IsClosed, IsWon, Probability, ForecastCategoryName)
+# StageName -> (IsClosed, IsWon, Probability, ForecastCategoryName): the OpportunityStage
+# defaults of a new org (Setup > Opportunity Stages; the picklist value order is the same).
+STAGES = {
     "Prospecting": (False, False, 10, "Pipeline"),
-    "Qualification": (False, False, 20, "Pipeline"),
+    "Qualification": (False, False, 10, "Pipeline"),
+    "Needs Analysis": (False, False, 20, "Pipeline"),
+    "Value Proposition": (False, False, 50, "Pipeline"),
+    "Id. Decision Makers": (False, False, 60, "Pipeline"),
+    "Perception Analysis": (False, False, 70, "Pipeline"),
+    "Proposal/Price Quote": (False, False, 75, "Pipeline"),
     "Negotiation/Review": (False, False, 90, "Pipeline"),
     "Closed Won": (True, True, 100, "Closed"),
     "Closed Lost": (True, False, 0, "Omitted"),
@@ -358,8 +365,7 @@ def base_objects() -> dict[str, list[FieldDef]]:
                 picklist=_pl(list(STAGES)),
                 required=True,
                 nillable=False,
-                restricted=True,
-            ),
+            ),  # not a restricted picklist in a default org: unknown stages save (not closed)
             FieldDef("Amount", "currency"),
             FieldDef("CloseDate", "date", required=True, nillable=False),
             FieldDef("Probability", "percent", "Probability (%)", defaulted=True),

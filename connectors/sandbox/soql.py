@@ -1,7 +1,13 @@
 """A small SOQL subset for the Salesforce emulator.
 
-    SELECT COUNT() | f1, f2, ... FROM Object
+    SELECT COUNT() | item, ... FROM Object
     [WHERE expr] [ORDER BY f [ASC|DESC] [NULLS FIRST|LAST], ...] [LIMIT n] [OFFSET n]
+
+item: a field, a child-to-parent path (`Account.Owner.Name`) or a parent-to-child subquery
+`(SELECT ... FROM Contacts ...)`. Fields in WHERE and ORDER BY may be paths too; WHERE also
+takes semi-/anti-joins `f [NOT] IN (SELECT one_id_field FROM Object [WHERE ...])`, checked
+here for the structural rules of a real org (see `_check_semi_joins`). This module parses;
+`soql_eval` compiles WHERE trees and `soql_exec` runs queries against the emulator's org.
 
 expr: comparisons (= != <> < <= > >=) against strings, numbers, true/false/null, date and
 datetime literals (unquoted, e.g. 2026-11-23T09:00:00Z), `IN (...)`/`NOT IN (...)`, `LIKE`,
@@ -13,7 +19,6 @@ INVALID_FIELD, INVALID_TYPE).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -124,6 +129,9 @@ class Query:
     limit: int | None = None
     offset: int = 0
     text: str = ""
+    select: list[Any] = field(default_factory=list)  # field names and child `Query`s, in order
+    pos: dict[str, int] = field(default_factory=dict)  # column of each name, for errors
+    at: int = 0  # column of this query's SELECT (subqueries)
 
 
 class _Parser:
@@ -179,9 +187,18 @@ class _Parser:
         return t.value, t.pos
 
     def parse(self) -> tuple[Query, dict[str, int]]:
+        q = self.query()
+        if self.peek().kind != "eof":
+            raise self.fail()
+        _check_semi_joins(q, nested=False)
+        return q, q.pos
+
+    def query(self) -> Query:
         positions: dict[str, int] = {}
+        at = self.peek().pos
         self.expect_kw("select")
         fields: list[str] = []
+        select: list[Any] = []
         count = False
         t = self.peek()
         if t.kind == "ident" and t.value.lower() == "count" and self.toks[self.i + 1].value == "(":
@@ -190,15 +207,22 @@ class _Parser:
             count = True
         else:
             while True:
-                name, pos = self.ident()
-                fields.append(name)
-                positions.setdefault(name.lower(), pos)
+                if self.accept_punct("("):
+                    sub = self.query()
+                    self.expect_punct(")")
+                    select.append(sub)
+                else:
+                    name, pos = self.ident()
+                    fields.append(name)
+                    select.append(name)
+                    positions.setdefault(name.lower(), pos)
                 if not self.accept_punct(","):
                     break
         self.expect_kw("from")
         sobject, spos = self.ident()
         positions["__from__"] = spos
-        q = Query(sobject=sobject, fields=fields, count=count, text=self.q)
+        q = Query(sobject=sobject, fields=fields, count=count, text=self.q, select=select)
+        q.pos, q.at = positions, at
         if self.accept_kw("where"):
             q.where = self.expr(positions)
         if self.accept_kw("order"):
@@ -233,9 +257,7 @@ class _Parser:
                 self.i -= 1
                 raise self.fail()
             q.offset = int(t.value)
-        if self.peek().kind != "eof":
-            raise self.fail()
-        return q, positions
+        return q
 
     def expr(self, positions: dict[str, int]) -> Any:
         left = self.and_expr(positions)
@@ -266,6 +288,10 @@ class _Parser:
         negate = self.accept_kw("not")
         if self.accept_kw("in"):
             self.expect_punct("(")
+            if self.peek().kind == "kw" and self.peek().value == "select":
+                sub = self.query()
+                self.expect_punct(")")
+                return ("semi", name, sub, negate)
             vals = [self.value()]
             while self.accept_punct(","):
                 vals.append(self.value())
@@ -301,10 +327,6 @@ def parse(q: str) -> tuple[Query, dict[str, int]]:
     return _Parser(q).parse()
 
 
-FieldInfo = Callable[[str], tuple[str, str] | None]  # name -> (canonical name, type)
-IdNorm = Callable[[str], str]
-
-
 def _invalid_field(q: Query, pos: dict[str, int], name: str, sobject: str) -> SoqlError:
     p = pos.get(name.lower(), 0)
     return SoqlError(
@@ -319,165 +341,68 @@ def _invalid_field(q: Query, pos: dict[str, int], name: str, sobject: str) -> So
     )
 
 
-def compile_where(
-    q: Query, pos: dict[str, int], info: FieldInfo, id_norm: IdNorm
-) -> Callable[[dict], bool] | None:
-    if q.where is None:
-        return None
+def semi_joins(node: Any) -> list[Any]:
+    """Every semi-/anti-join node of a WHERE tree."""
+    if node is None or node[0] in ("cmp", "in", "like"):
+        return []
+    if node[0] == "semi":
+        return [node]
+    return [n for child in node[1:] for n in semi_joins(child)]
 
-    def resolve(name: str) -> tuple[str, str]:
-        r = info(name)
-        if r is None:
-            raise _invalid_field(q, pos, name, q.sobject)
-        return r
 
-    def coerce(fname: str, ftype: str, v: tuple[str, Any]) -> Any:
-        kind, val = v
-        if kind == "null":
-            return None
-        if ftype == "datetime":
-            if kind != "dt":
-                raise SoqlError(
-                    "INVALID_FIELD",
-                    _err(
-                        q.text,
-                        pos.get(fname.lower(), 0),
-                        f"value of filter criterion for field '{fname}' must be of type "
-                        "dateTime and should not be enclosed in quotes",
-                    ),
-                )
-            return val
-        if ftype == "date":
-            if kind != "date":
-                raise SoqlError(
-                    "INVALID_FIELD",
-                    _err(
-                        q.text,
-                        pos.get(fname.lower(), 0),
-                        f"value of filter criterion for field '{fname}' must be of type date "
-                        "and should not be enclosed in quotes",
-                    ),
-                )
-            return val
-        if ftype in ("double", "currency", "percent", "int"):
-            if kind != "num":
-                raise SoqlError(
-                    "INVALID_FIELD",
-                    _err(
-                        q.text,
-                        pos.get(fname.lower(), 0),
-                        f"value of filter criterion for field '{fname}' must be of type "
-                        "double and should not be enclosed in quotes",
-                    ),
-                )
-            return val
-        if ftype == "boolean":
-            if kind != "bool":
-                raise SoqlError(
-                    "INVALID_FIELD",
-                    _err(
-                        q.text,
-                        pos.get(fname.lower(), 0),
-                        f"value of filter criterion for field '{fname}' must be of type "
-                        "boolean and should not be enclosed in quotes",
-                    ),
-                )
-            return val
-        if kind != "str":
-            raise SoqlError(
-                "INVALID_FIELD",
-                _err(
-                    q.text,
-                    pos.get(fname.lower(), 0),
-                    f"value of filter criterion for field '{fname}' must be of type string "
-                    "and should be enclosed in quotes",
-                ),
-            )
-        if ftype in ("id", "reference"):
-            return id_norm(val)
-        return val.lower()
+def _semi_error(q: Query, at: int, msg: str) -> SoqlError:
+    return SoqlError("MALFORMED_QUERY", _err(q.text, at, msg))
 
-    def build(node: Any) -> Callable[[dict], bool]:
+
+def _check_semi_joins(q: Query, nested: bool) -> None:
+    """A real org's structural rules for semi-/anti-joins (SOQL and SOSL Reference,
+    "Comparison Operators" > "Semi-Joins with IN and Anti-Joins with NOT IN":
+    https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_comparisonoperators.htm
+    ): no more than two per WHERE, not nested in another semi-join, not under NOT (which would
+    turn a semi-join into an anti-join), not under OR. Messages are the ones orgs answer, e.g.
+    "Semi join sub-selects are only allowed at the top level WHERE expressions and not in
+    nested WHERE expressions." (https://www.apsona.com/docs/help-and-support/semijoin-subselect/)
+    and "semi join sub-selects are not allowed with the 'OR' operator".
+    """
+    semis = semi_joins(q.where)
+    for sub in q.select:
+        if isinstance(sub, Query):
+            _check_semi_joins(sub, nested)
+    if not semis:
+        return
+    first = semis[0][2]
+    if nested:
+        raise _semi_error(q, first.at, "Nesting of semi join sub-selects is not supported")
+    if len(semis) > 2:
+        raise _semi_error(q, semis[2][2].at, "Maximum 2 semi join sub-selects are allowed")
+
+    def walk(node: Any, top: bool, root: bool) -> None:
         tag = node[0]
+        if tag == "semi" and not top:
+            raise _semi_error(
+                q,
+                node[2].at,
+                "Semi join sub-selects are only allowed at the top level WHERE expressions "
+                "and not in nested WHERE expressions.",
+            )
         if tag == "and":
-            a, b = build(node[1]), build(node[2])
-            return lambda r: a(r) and b(r)
-        if tag == "or":
-            a, b = build(node[1]), build(node[2])
-            return lambda r: a(r) or b(r)
-        if tag == "not":
-            a = build(node[1])
-            return lambda r: not a(r)
-        if tag == "cmp":
-            name, ftype = resolve(node[1])
-            op = node[2]
-            lit = coerce(node[1], ftype, node[3])
-            text = ftype not in (
-                "datetime",
-                "date",
-                "double",
-                "currency",
-                "percent",
-                "int",
-                "boolean",
-                "id",
-                "reference",
-            )
-            return _cmp(name, op, lit, text)
-        if tag == "in":
-            name, ftype = resolve(node[1])
-            lits = {coerce(node[1], ftype, v) for v in node[2]}
-            text = ftype in ("string", "email", "phone", "picklist", "textarea", "url", "combobox")
-            neg = node[3]
-            if text:
+            walk(node[1], top, False)
+            walk(node[2], top, False)
+        elif tag == "or":
+            if root and semi_joins(node):
+                raise _semi_error(
+                    q,
+                    semi_joins(node)[0][2].at,
+                    "Semi join sub-selects are not allowed with the 'OR' operator",
+                )
+            walk(node[1], False, False)
+            walk(node[2], False, False)
+        elif tag == "not":
+            walk(node[1], False, False)
 
-                def f_in(r: dict) -> bool:
-                    v = r.get(name)
-                    return ((v.lower() if isinstance(v, str) else v) in lits) != neg
-
-                return f_in
-            return lambda r: (r.get(name) in lits) != neg
-        if tag == "like":
-            name, _ftype = resolve(node[1])
-            pat = re.compile(
-                "^"
-                + "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in node[2])
-                + "$",
-                re.IGNORECASE | re.DOTALL,
-            )
-            return lambda r: isinstance(r.get(name), str) and bool(pat.match(r[name]))
-        raise AssertionError(tag)
-
-    return build(q.where)
-
-
-def _cmp(name: str, op: str, lit: Any, text: bool) -> Callable[[dict], bool]:
-    if lit is None:
-        if op == "=":
-            return lambda r: r.get(name) is None
-        if op == "!=":
-            return lambda r: r.get(name) is not None
-        return lambda r: False
-
-    def get(r: dict) -> Any:
-        v = r.get(name)
-        if text and isinstance(v, str):
-            return v.lower()
-        return v
-
-    if op == "=":
-        return lambda r: get(r) == lit
-    if op == "!=":
-        return lambda r: get(r) != lit
-    if op == "<":
-        return lambda r: (v := get(r)) is not None and v < lit
-    if op == "<=":
-        return lambda r: (v := get(r)) is not None and v <= lit
-    if op == ">":
-        return lambda r: (v := get(r)) is not None and v > lit
-    if op == ">=":
-        return lambda r: (v := get(r)) is not None and v >= lit
-    raise AssertionError(op)
+    walk(q.where, True, True)
+    for node in semis:
+        _check_semi_joins(node[2], nested=True)
 
 
 def conjuncts(node: Any) -> list[Any]:
