@@ -138,6 +138,21 @@ def soql_quote(value: str) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def changes_soql(sobject: str, fields: Iterable[str], since: datetime) -> str:
+    """Records changed after `since`, oldest first; with queryAll, deleted ones too."""
+    cols = ", ".join(ident(n) for n in dict.fromkeys(["Id", *fields]))
+    return (f"SELECT {cols} FROM {ident(sobject)} "  # noqa: S608 - names checked by ident()
+            f"WHERE SystemModstamp > {soql_datetime(since)} ORDER BY SystemModstamp")
+
+
+def select_in_soql(sobject: str, fields: Iterable[str], key: str,
+                   values: Iterable[str]) -> str:
+    """Rows whose `key` is one of `values` (quoted); the caller keeps lists URL-sized."""
+    cols = ", ".join(ident(n) for n in dict.fromkeys(fields))
+    quoted = ", ".join(soql_quote(v) for v in values)
+    return f"SELECT {cols} FROM {ident(sobject)} WHERE {ident(key)} IN ({quoted})"  # noqa: S608
+
+
 def parse_sf_datetime(s: str) -> datetime:
     s = s.replace("Z", "+00:00")
     if re.search(r"[+-]\d{4}$", s):

@@ -36,6 +36,7 @@ from syncadmin.sync.models import (
     SyncError,
     Watermark,
 )
+from syncadmin.sync.pipeline import commit
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ LIFECYCLE_STREAMS = {
     "Opportunity": "Id, IsClosed, IsWon, IsDeleted",
     "OpportunityContactRole": "Id, ContactId, OpportunityId, IsDeleted",
 }
+# Watermark keys: one per object, side and stream (a Deals sync also reads Opportunity).
+STREAM_KEYS = {"Contact": "contacts:Contact", "Lead": "contacts:Lead",
+               "Opportunity": "contacts:lifecycle:Opportunity",
+               "OpportunityContactRole": "contacts:lifecycle:OpportunityContactRole"}
 LAG = dt.timedelta(seconds=3)  # a transaction can commit with an earlier timestamp
 APPLY_CHUNK = 5_000
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -142,6 +147,9 @@ class ContactSync:
         self._progress = progress or (lambda done, total: None)
         self._done = self._total = 0
         self._members: set[str] | None = None
+        self.extra_contact_fields: set[str] = set()  # AccountId, when companies sync (E2)
+        self.seen_contacts: list[dict[str, Any]] = []  # this run's Contact rows
+        self.seen_hs_ids: list[str] = []  # this run's changed HubSpot contacts
         self._custom_picklists: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
 
     def progress(self, done: int, total: int) -> None:
@@ -158,6 +166,8 @@ class ContactSync:
         names = {"Id", "SystemModstamp", "IsDeleted", "Email", SF_EXT_ID}
         if sf_object == "Lead":
             names |= {"IsConverted", "ConvertedContactId"}
+        else:
+            names |= self.extra_contact_fields
         for m in self.mappings:
             if m.hs_property in ADDRESS:
                 continue
@@ -246,9 +256,9 @@ class ContactSync:
             account=self.account, side=side, stream=stream, defaults={"value": value}
         )
 
-    def read_salesforce(self, since: dict[str, dt.datetime]) -> dict[str, list[dict[str, Any]]]:
+    def sf_queries(self, since: dict[str, dt.datetime]) -> dict[str, str]:
         """Changed and deleted leads and contacts, and the opportunity changes that move
-        lifecycle stages, in one composite request when idle."""
+        lifecycle stages (read with queryAll, in the run's one composite request)."""
         queries = {
             obj: (
                 f"SELECT {', '.join(self.sf_fields(obj))} FROM {obj} "
@@ -261,7 +271,17 @@ class ContactSync:
                 queries[obj] = (
                     f"SELECT {fields} FROM {obj} WHERE SystemModstamp > {soql_datetime(since[obj])}"
                 )
-        return self.sf.poll(queries, include_deleted=True)
+        return queries
+
+    def read_salesforce(self, since: dict[str, dt.datetime]) -> dict[str, list[dict[str, Any]]]:
+        return self.sf.poll(self.sf_queries(since), include_deleted=True)
+
+    def streams(self) -> tuple[str, ...]:
+        return (*SF_OBJECTS, *LIFECYCLE_STREAMS)
+
+    def since(self, full: bool) -> dict[str, dt.datetime]:
+        return {obj: EPOCH if full else self.watermark("salesforce", STREAM_KEYS[obj])
+                for obj in self.streams()}
 
     def read_hubspot(self, since: dt.datetime, *, full: bool) -> Iterable[list[dict[str, Any]]]:
         # Search pages hold 200 records against 100 for a list page: half the calls, also
@@ -291,30 +311,22 @@ class ContactSync:
     # ---- the run ------------------------------------------------------------------------
 
     def run(self, *, full: bool = False) -> Result:
+        """Contacts alone, reading and moving their own watermarks (run.py syncs every
+        object in one pass; this stays for the contact-only callers)."""
         started = time.monotonic()
         # The next run starts reading here (see the module docstring).
         next_watermark = (timezone.now() - LAG).replace(microsecond=0)
-        streams = (*SF_OBJECTS, *LIFECYCLE_STREAMS)
-        since = {obj: EPOCH if full else self.watermark("salesforce", obj) for obj in streams}
+        since = self.since(full)
         hs_since = EPOCH if full else self.watermark("hubspot", "contacts")
         try:
             self.ensure_id_fields()
-            sf_rows = self.read_salesforce(since)
-            opportunities = {k: sf_rows.pop(k, []) for k in LIFECYCLE_STREAMS}
-            pairs = self.collect(sf_rows, hs_since, full=full)
-            del sf_rows
-            self.apply_in_chunks(pairs)
-            if self.policy.lifecycle == "update":
-                self.apply_lifecycle(opportunities["Opportunity"],
-                                     opportunities["OpportunityContactRole"])
+            self.process(self.read_salesforce(since), hs_since, full=full)
         except BudgetExhausted as exc:
             self.result.paused = True
             self.result.message = exc.message
             record_account_error(self.account, exc)
         else:
-            for obj in streams:
-                self.set_watermark("salesforce", obj, next_watermark)
-            self.set_watermark("hubspot", "contacts", next_watermark)
+            self.set_watermarks(next_watermark)
             clear_account_error(self.account, Kind.ALLOCATION_REACHED)
         finally:
             self.result.sf_calls = self.sf.calls
@@ -322,9 +334,27 @@ class ContactSync:
             self.result.seconds = time.monotonic() - started
         return self.result
 
+    def set_watermarks(self, value: dt.datetime) -> None:
+        for obj in self.streams():
+            self.set_watermark("salesforce", STREAM_KEYS[obj], value)
+        self.set_watermark("hubspot", "contacts", value)
+
+    def process(self, sf_rows: dict[str, list[dict[str, Any]]], hs_since: dt.datetime, *,
+                full: bool) -> None:
+        """Link, plan, write and commit the contacts read in this run."""
+        opportunities = {k: sf_rows.pop(k, []) for k in LIFECYCLE_STREAMS}
+        self.seen_contacts = list(sf_rows.get("Contact", []))
+        pairs = self.collect(sf_rows, hs_since, full=full)
+        del sf_rows
+        self.apply_in_chunks(pairs)
+        if self.policy.lifecycle == "update":
+            self.apply_lifecycle(opportunities["Opportunity"],
+                                 opportunities["OpportunityContactRole"])
+
     def ensure_id_fields(self) -> None:
         """The id-carrying fields must exist before the first write (decision 3)."""
-        if Watermark.objects.filter(account=self.account, side="salesforce").exists():
+        if Watermark.objects.filter(account=self.account, side="salesforce",
+                                    stream=STREAM_KEYS["Contact"]).exists():
             return
         for obj in SF_OBJECTS:
             self.sf.ensure_external_id_field(obj, SF_EXT_ID, "HubSpot Id")
@@ -393,6 +423,7 @@ class ContactSync:
             self.tick()
             remember(links.filter(hs_id__in=[r["id"] for r in page
                                              if r["id"] not in links_by_hs]))
+            self.seen_hs_ids.extend(r["id"] for r in page)
             for row in page:
                 link = links_by_hs.get(row["id"])
                 props = row.get("properties", {})
@@ -966,23 +997,7 @@ class ContactSync:
 
 def record_error(account: Account, link: RecordLink | None, error: RemoteError | None,
                  direction: str) -> None:
-    kind = error.kind if error is not None else Kind.GENERIC
-    message = error.message if error is not None else "Unknown failure"
-    obj, created = SyncError.objects.get_or_create(
-        account=account, link=link, kind=kind,
-        defaults={
-            "object": "contacts", "direction": direction,
-            "record_label": link.label if link else "", "message": message[:2000],
-            "code": (error.code if error else "")[:80],
-            "hs_id": (link.hs_id or "") if link else "",
-            "sf_id": (link.sf_id or "") if link else "",
-        },
-    )
-    if not created:
-        SyncError.objects.filter(pk=obj.pk).update(
-            message=message[:2000], direction=direction, last_seen=timezone.now(),
-            occurrences=obj.occurrences + 1,
-        )
+    commit.record_error(account, link, error, direction)
 
 
 def record_account_error(account: Account, error: RemoteError) -> None:

@@ -48,15 +48,30 @@ class Sandbox:
         self.hs.stop()
 
 
+SF_OBJECTS = ("accounts", "opportunities", "contact_roles_per_opportunity", "cases")
+HS_OBJECTS = ("companies", "deals", "tickets")
+
+
 def start_sandbox(state_dir: Path, *, sf_port: int = 8443, hs_port: int = 8444,
-                  seed: int = 1, contacts: int = 200) -> Sandbox:
+                  seed: int = 1, contacts: int = 200, **objects: int) -> Sandbox:
+    """Start both emulators seeded with `contacts` people (seed.generate) plus `objects`:
+    accounts, opportunities, contact_roles_per_opportunity, cases (Salesforce) and
+    companies, deals, tickets (HubSpot), all 0 by default."""
+    unknown = set(objects) - set(SF_OBJECTS) - set(HS_OBJECTS)
+    if unknown:
+        raise TypeError(f"unknown seed options: {sorted(unknown)}")
+    sf_objects = {k: int(v) for k, v in objects.items() if k in SF_OBJECTS and v}
+    hs_objects = {k: int(v) for k, v in objects.items() if k in HS_OBJECTS and v}
     state_dir.mkdir(parents=True, exist_ok=True)
     ca = LocalCA()
     ca_file = ca.write_ca(state_dir / "ca.pem")
-    sf = start_salesforce(ca, _port_or_free(sf_port), seed=seed, contacts=contacts,
-                          ca_file=ca_file)
+    sf = start_salesforce(ca, _port_or_free(sf_port), seed=seed,
+                          contacts=0 if sf_objects else contacts, ca_file=ca_file)
+    if sf_objects:
+        with sf.org.lock:
+            sf.org.load_seed(seed, contacts, **sf_objects)
     hs = start_hubspot(ca, _port_or_free(hs_port), seed=seed, contacts=contacts,
-                       ca_file=ca_file)
+                       ca_file=ca_file, **hs_objects)
     info = {
         "salesforce": sf.url,
         "salesforce_login": sf.login_url,

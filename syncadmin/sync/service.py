@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
-from syncadmin.sync.engine import ContactSync, Result, record_account_error
+from syncadmin.sync.engine import record_account_error
 from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncRun
+from syncadmin.sync.pipeline.run import AccountSync, RunResult
 from syncadmin.sync.remote import hubspot_for, salesforce_for
 from syncadmin.usage.ledger import DbLedger
 
@@ -56,7 +57,7 @@ def restore_deleted(account: Account, destination: str, obj: str = "contacts",
 
 
 def run_job(account: Account, kind: str, run: SyncRun | None,
-            work: Callable[[ContactSync], Result]) -> SyncRun:
+            work: Callable[[AccountSync], RunResult]) -> SyncRun:
     run = run or SyncRun.objects.create(account=account, kind=kind)
     lock = account_lock(account)
     if not lock.acquire(blocking=False):
@@ -91,7 +92,7 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
                     raise RuntimeError("lost the account's sync lock to another job") from None
             SyncRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
 
-        engine = ContactSync(account, sf, hs, progress=progress)
+        engine = AccountSync(account, sf, hs, progress=progress)
         result = work(engine)
         run.refresh_from_db(fields=["progress_done", "progress_total"])
         run.counts = result.as_dict()

@@ -1,0 +1,266 @@
+"""One run over every enabled object: read → link → plan → write → commit, then associations,
+then watermarks (DESIGN.md decisions 4 and 11).
+
+Salesforce is read once per run for all objects: one query per Salesforce object with the
+union of the fields its consumers need, from the earliest of their watermarks, all in one
+composite request when idle. Each consumer then gets only the rows past its own watermark.
+Objects are applied in dependency order (companies before contacts before deals and
+tickets), so associations find both ends linked; a missing end waits for a later run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from connectors.errors import BudgetExhausted, Kind
+from connectors.salesforce import changes_soql, parse_sf_datetime
+from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
+from syncadmin.sync import objects
+from syncadmin.sync.engine import (
+    EPOCH,
+    LAG,
+    LIFECYCLE_STREAMS,
+    STREAM_KEYS,
+    ContactSync,
+    clear_account_error,
+    record_account_error,
+)
+from syncadmin.sync.models import Watermark
+from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
+from syncadmin.sync.pipeline import associations, repair
+from syncadmin.sync.pipeline.object_sync import ObjectPipeline
+from syncadmin.sync.pipeline.types import ObjectResult, Policy
+from syncadmin.sync.pipeline.values import Converter, ValueMaps, ValueRow
+from syncadmin.sync.rules import Mapping
+
+
+@dataclass
+class RunResult:
+    objects: dict[str, ObjectResult] = field(default_factory=dict)
+    sf_calls: int = 0
+    hs_calls: int = 0
+    seconds: float = 0.0
+    paused: bool = False
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {key: r.as_dict() for key, r in self.objects.items()}
+        out.update(sf_api_calls=self.sf_calls, hs_api_calls=self.hs_calls,
+                   seconds=round(self.seconds, 3), paused=self.paused)
+        return out
+
+
+@dataclass
+class Stream:
+    """One consumer of one Salesforce object's changes."""
+
+    key: str  # watermark key
+    sobject: str
+    fields: set[str]
+    since: dt.datetime
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def enabled_objects(account: Any) -> list[str]:
+    """Contacts always; the other objects when their tab's sync is on (E1)."""
+    on = set(ObjectSync.objects.filter(account=account, enabled=True)
+             .values_list("object", flat=True))
+    return objects.sync_order(["contacts", *(k for k in objects.standard_keys() if k in on)])
+
+
+def mappings_for(account: Any, key: str) -> list[Mapping]:
+    return [Mapping(hs_property=m.hs_property, sf_field=m.sf_field,
+                    sf_lead_field=m.sf_lead_field, rule=m.sync_rule,
+                    conflict_app=m.conflict_app, enabled=m.enabled, field_type=m.field_type)
+            for m in FieldMapping.objects.filter(account=account, object=key)]
+
+
+class AccountSync:
+    def __init__(self, account: Any, sf: Any, hs: Any, *,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.account, self.sf, self.hs = account, sf, hs
+        self._progress = progress or (lambda done, total: None)
+        self.enabled = enabled_objects(account)
+        self.contacts = ContactSync(account, sf, hs, progress=progress)
+        self.pipelines: dict[str, ObjectPipeline] = {}
+        rows = {r.object: r for r in ObjectSync.objects.filter(account=account,
+                                                                object__in=self.enabled)}
+        for key in self.enabled:
+            if key == "contacts":
+                continue
+            row = rows[key]
+            policy = Policy(direction=row.direction, conflict_app=row.conflict_app,
+                            sf_deletion=row.sf_deletion, hs_filter=row.hs_filter or {},
+                            sf_filter=row.sf_filter or {})
+            converter = Converter(key, mappings_for(account, key), self.value_maps(key))
+            self.pipelines[key] = ObjectPipeline(account, objects.get(key), policy, converter,
+                                                 sf, hs, tick=self.tick)
+        self.assoc = associations.active(self.enabled)
+        if any(a.key == "contact_company" for a in self.assoc):
+            self.contacts.extra_contact_fields.add("AccountId")
+        self.result = RunResult()
+
+    def tick(self) -> None:
+        self.contacts.tick()
+
+    def value_maps(self, key: str) -> ValueMaps:
+        rows = ValueMapping.objects.filter(account=self.account, object=key).order_by("id")
+        return ValueMaps.of(ValueRow(r.hs_property, r.pipeline, r.hs_value, r.sf_value)
+                            for r in rows)
+
+    # ---- watermarks ------------------------------------------------------------------------
+
+    def watermark(self, side: str, key: str) -> dt.datetime:
+        row = Watermark.objects.filter(account=self.account, side=side, stream=key).first()
+        return row.value if row else EPOCH
+
+    def set_watermark(self, side: str, key: str, value: dt.datetime) -> None:
+        Watermark.objects.update_or_create(account=self.account, side=side, stream=key,
+                                           defaults={"value": value})
+
+    def streams(self, full: bool) -> list[Stream]:
+        def since(key: str) -> dt.datetime:
+            return EPOCH if full else self.watermark("salesforce", key)
+
+        c = self.contacts
+        out = [Stream(STREAM_KEYS[o], o, set(c.sf_fields(o)), since(STREAM_KEYS[o]))
+               for o in ("Contact", "Lead")]
+        if c.policy.lifecycle == "update":
+            out += [Stream(STREAM_KEYS[o], o, {f.strip() for f in fields.split(",")},
+                           since(STREAM_KEYS[o])) for o, fields in LIFECYCLE_STREAMS.items()]
+        for pipe in self.pipelines.values():
+            spec = pipe.spec
+            out.append(Stream(spec.watermark_stream(spec.sf_object), spec.sf_object,
+                              set(pipe.sf_fields()), since(spec.watermark_stream(spec.sf_object))))
+        for a in self.assoc:
+            if a.junction:
+                key = f"{a.owner}:{a.junction}"
+                out.append(Stream(key, a.junction, {"Id", "IsDeleted", "SystemModstamp",
+                                                    a.junction_owner, a.junction_target},
+                                  since(key)))
+        return out
+
+    # ---- the run ---------------------------------------------------------------------------
+
+    def run(self, *, full: bool = False) -> RunResult:
+        started = time.monotonic()
+        next_watermark = (timezone.now() - LAG).replace(microsecond=0)
+        streams = self.streams(full)
+        hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
+        try:
+            self.ensure_id_fields()
+            self.read(streams)
+            by_key = {s.key: s.rows for s in streams}
+            for key in self.enabled:
+                if key == "contacts":
+                    self.run_contacts(by_key, hs_since["contacts"], full)
+                else:
+                    pipe = self.pipelines[key]
+                    rows = by_key[pipe.spec.watermark_stream(pipe.spec.sf_object)]
+                    self.result.objects[key] = pipe.run(rows, hs_since[key])
+            assoc = associations.AssociationStage(self.account, self.sf, self.hs, self.assoc)
+            counts = assoc.run(self.pipelines, self.contacts, by_key)
+            for key, n in counts.items():
+                self.result.objects[key].associations += n
+        except BudgetExhausted as exc:
+            self.result.paused, self.result.message = True, exc.message
+            record_account_error(self.account, exc)
+        else:
+            for s in streams:
+                self.set_watermark("salesforce", s.key, next_watermark)
+            for key in self.enabled:
+                self.set_watermark("hubspot", key, next_watermark)
+            clear_account_error(self.account, Kind.ALLOCATION_REACHED)
+        finally:
+            self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
+            self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def run_contacts(self, by_key: dict[str, list[dict[str, Any]]], hs_since: dt.datetime,
+                     full: bool) -> None:
+        rows = {o: by_key.get(STREAM_KEYS[o], []) for o in ("Contact", "Lead")}
+        if self.contacts.policy.lifecycle == "update":
+            rows.update({o: by_key.get(STREAM_KEYS[o], []) for o in LIFECYCLE_STREAMS})
+        self.contacts.process(rows, hs_since, full=full)
+        r = self.contacts.result
+        self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
+
+    def read(self, streams: list[Stream]) -> None:
+        """One query per Salesforce object for all its consumers, in one composite call."""
+        by_object: dict[str, list[Stream]] = {}
+        for s in streams:
+            by_object.setdefault(s.sobject, []).append(s)
+        queries = {
+            sobject: changes_soql(sobject, sorted(set().union(*(s.fields for s in group))),
+                                  min(s.since for s in group))
+            for sobject, group in by_object.items()
+        }
+        rows = self.sf.poll(queries, include_deleted=True)
+        for sobject, group in by_object.items():
+            got = rows.get(sobject, [])
+            for s in group:
+                if len(group) == 1 or s.since == min(x.since for x in group):
+                    s.rows = got
+                else:  # only what is past this consumer's own watermark
+                    s.rows = [r for r in got if not r.get("SystemModstamp")
+                              or parse_sf_datetime(r["SystemModstamp"]) > s.since]
+
+    def ensure_id_fields(self) -> None:
+        """The id-carrying fields must exist on every object before its first write
+        (decision 3): checked per object, so an object turned on later gets them too."""
+        self.contacts.ensure_id_fields()
+        for pipe in self.pipelines.values():
+            spec = pipe.spec
+            if Watermark.objects.filter(account=self.account, side="salesforce",
+                                        stream=spec.watermark_stream(spec.sf_object)).exists():
+                continue
+            self.sf.ensure_external_id_field(spec.sf_object, SF_EXT_ID, "HubSpot Id")
+            self.hs.ensure_property(spec.hs_type, HS_SF_ID, "Salesforce Id", unique=True)
+
+    # ---- chosen records: retry (B6) and restore (H6, H7) --------------------------------
+
+    def run_links(self, links: list[Any]) -> RunResult:
+        return self._per_object(links, "retry")
+
+    def restore(self, destination: str, links: list[Any]) -> RunResult:
+        return self._per_object(links, "restore", destination)
+
+    def _per_object(self, links: list[Any], what: str, destination: str = "") -> RunResult:
+        started = time.monotonic()
+        by_object: dict[str, list[Any]] = {}
+        for link in links:
+            by_object.setdefault(link.object, []).append(link)
+        try:
+            for key, group in by_object.items():
+                if key == "contacts":
+                    r = (self.contacts.run_links(group) if what == "retry"
+                         else self.contacts.restore(destination, group))
+                    self.result.objects[key] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
+                    continue
+                pipe = self.pipelines.get(key) or self.pipeline_for(key)
+                if what == "retry":
+                    repair.retry(pipe, group)
+                else:
+                    repair.restore(pipe, destination, group)
+                self.result.objects[key] = pipe.result
+        except BudgetExhausted as exc:
+            self.result.paused, self.result.message = True, exc.message
+            record_account_error(self.account, exc)
+        self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def pipeline_for(self, key: str) -> ObjectPipeline:
+        """An object whose sync is off still has records to retry or restore."""
+        row = ObjectSync.objects.filter(account=self.account, object=key).first()
+        policy = Policy(direction=row.direction, conflict_app=row.conflict_app,
+                        sf_deletion=row.sf_deletion) if row else Policy()
+        converter = Converter(key, mappings_for(self.account, key), self.value_maps(key))
+        return ObjectPipeline(self.account, objects.get(key), policy, converter,
+                              self.sf, self.hs, tick=self.tick)
