@@ -15,11 +15,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.models import Account
-from syncadmin.integration.choices import SyncObject
+from syncadmin.sync import objects
 from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
 from syncadmin.usage.models import ApiUsageHour
 
@@ -27,8 +28,8 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(hours=24)
 PACE_HOURS = 3  # the "current pace" is the rate over the last three hours (partial one included)
 
-OVERVIEW_OBJECTS = [SyncObject.CONTACTS, SyncObject.COMPANIES, SyncObject.DEALS,
-                    SyncObject.TICKETS]
+# Objects the object view always lists; the others only while their object tab's sync is on.
+ALWAYS_LISTED = ("contacts",)
 
 FAILED_STATUSES = (LinkStatus.FAILED, LinkStatus.DELETED_HS, LinkStatus.DELETED_SF)
 
@@ -37,6 +38,7 @@ EXCLUDED_REASONS: dict[str, Any] = {
     "invalid_email": _("The email address is not valid."),
     "duplicate_email": _("Another record has the same email address."),
     "filtered": _("Left out by the sync settings' filters (inclusion list or property filter)."),
+    "no_name_or_domain": _("No name and no domain: companies need a name or a domain to sync."),
 }
 
 
@@ -238,6 +240,8 @@ STATUS_FILTERS: dict[str, Any] = {
 class ObjectRow:
     object: str
     label: Any
+    excluded_tip: Any = ""
+    identifier: Any = ""  # what a record needs to sync (spec.identifier)
     in_sync: int = 0
     failed: int = 0
     excluded: int = 0
@@ -270,14 +274,37 @@ def _overview_counts(account: Account) -> dict[str, list[tuple[str, str, int]]]:
     }
 
 
+def overview_objects(account: Account) -> list[objects.ObjectSpec]:
+    """The registry's objects the object view lists: contacts always, every other one while
+    its object tab has sync on (one query)."""
+    from syncadmin.integration.models import ObjectSync
+
+    enabled = set(ObjectSync.objects.filter(account=account, enabled=True)
+                  .values_list("object", flat=True))
+    return [s for s in objects.all_specs() if s.key in ALWAYS_LISTED or s.key in enabled]
+
+
+def excluded_tip(spec: objects.ObjectSpec) -> str:
+    """The "Excluded" hover tip: what a record of this object needs to sync (H5)."""
+    if spec.match == "none":
+        return gettext("Every %(object)s syncs: %(object_plural)s are excluded only when the "
+                       "sync settings' filters leave them out.") % {
+            "object": str(spec.label_singular).lower(), "object_plural": str(spec.label).lower()}
+    return gettext("A %(object)s needs %(identifier)s to sync. Excluded %(object_plural)s "
+                   "lack it or are left out by the sync settings' filters.") % {
+        "object": str(spec.label_singular).lower(), "identifier": spec.identifier,
+        "object_plural": str(spec.label).lower()}
+
+
 def object_overview(account: Account) -> list[ObjectRow]:
-    """In sync / Failed / Excluded per object.
+    """In sync / Failed / Excluded per enabled object, in the registry's order.
 
     A link counts as failed when its status is failed or deleted on one side, or when it has
     a current error; such a link is then not counted under its own status.
     """
+    specs = overview_objects(account)
     counts = _overview_counts(account)
-    table = {o.value: ObjectRow(o.value, o.label) for o in OVERVIEW_OBJECTS}
+    table = {s.key: ObjectRow(s.key, s.label, excluded_tip(s), s.identifier) for s in specs}
     for obj_name, status, n in counts["status"]:
         obj = table.get(obj_name)
         if obj is None:
@@ -316,7 +343,7 @@ def filtered_links(account: Account, params: Any) -> tuple[QuerySet[RecordLink],
     qs = RecordLink.objects.filter(account=account)
     chosen = {"object": "", "status": "", "period": ""}
     obj = params.get("object", "")
-    if obj in SyncObject.values:
+    if obj in {s.key for s in objects.all_specs()}:
         qs = qs.filter(object=obj)
         chosen["object"] = obj
     status = params.get("status", "")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("resync/", views.resync, name="resync"),
     path("objects/", views.objects, name="objects"),
     path("records/", views.records, name="records"),
+    path("records/<int:link_id>/associations/", views.associations, name="associations"),
     path("records/columns/", views.columns, name="columns"),
     path("records/export/", views.export, name="export"),
     path("records/restore/", views.restore, name="restore"),

@@ -1,8 +1,9 @@
-"""System status: database, Redis and a Celery worker, as JSON or a small page."""
+"""System status (database, Redis, a Celery worker) and the Sync Health tab's pages."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -29,20 +30,34 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from django_htmx.middleware import HtmxDetails
 
 from connectors.errors import KINDS, Kind
 from syncadmin.accounts.access import account_for, can_change
 from syncadmin.accounts.models import Account
 from syncadmin.celery import app as celery_app
-from syncadmin.health import badges
+from syncadmin.health import badges, links
 from syncadmin.health import dashboard as agg
 from syncadmin.health.export import export_dir
 from syncadmin.health.forms import COLUMN_CHOICES, DEFAULT_COLUMNS, AllocationForm, ColumnsForm
 from syncadmin.health.models import UserColumns
-from syncadmin.integration.choices import SyncObject
 from syncadmin.integration.models import ApiSettings
-from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncError, SyncRun
+from syncadmin.sync import objects as registry
+from syncadmin.sync.models import (
+    AssociationLink,
+    LinkStatus,
+    RecordLink,
+    RunStatus,
+    SyncError,
+    SyncRun,
+)
 from syncadmin.usage.models import OrgLimit
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request through django-htmx's middleware (django-htmx's example project)."""
+
+    htmx: HtmxDetails
 
 
 def _check_db() -> tuple[bool, str]:
@@ -211,6 +226,8 @@ def _panel_context(request: HttpRequest, account: Account, kind: Kind,
     qs = (SyncError.objects.filter(account=account, kind=kind)
           .only("id", "object", "direction", "record_label", "hs_id", "sf_id", "code",
                 "message", "first_seen", "last_seen", "link_id")
+          # Contacts are a Contact or a Lead in Salesforce: the link knows which (its URL).
+          .annotate(sf_object=F("link__sf_object"))
           .order_by("-last_seen", "-id"))
     page = Paginator(qs, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     info = KINDS[kind]
@@ -289,12 +306,23 @@ def _deleted_qs(account: Account, destination: str, obj: str) -> QuerySet[Record
                                      status=DELETED_STATUS[destination])
 
 
-def _restore_choice(data: Any) -> tuple[str, str]:
+def _restore_choice(data: Any, default_object: str = "") -> tuple[str, str]:
+    """Destination app and record type (any registry object) of a restore/resync."""
     destination = data.get("destination", "hubspot")
-    obj = data.get("object", SyncObject.CONTACTS)
-    if destination not in DESTINATIONS or obj not in SyncObject.values:
+    keys = links.object_keys()
+    obj = data.get("object") or default_object or keys[0]
+    if destination not in DESTINATIONS or obj not in keys:
         raise Http404
     return destination, obj
+
+
+def _deleted_by_object(account: Account, destination: str) -> dict[str, int]:
+    """Records deleted in `destination`, per object (one GROUP BY on the status index)."""
+    if destination not in DELETED_STATUS:
+        raise Http404
+    rows = (RecordLink.objects.filter(account=account, status=DELETED_STATUS[destination])
+            .values_list("object").annotate(n=Count("*")).order_by())
+    return dict(rows)  # type: ignore[arg-type]
 
 
 def _start_resync(request: HttpRequest, account: Account) -> HttpResponse:
@@ -316,11 +344,14 @@ def resync(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
     if request.method == "POST":
         return _start_resync(request, account)
-    destination, obj = _restore_choice(request.GET)
+    deleted = _deleted_by_object(account, request.GET.get("destination", "hubspot"))
+    # Without a choice: the first object (registry order) with deleted records.
+    first = next((k for k in links.object_keys() if deleted.get(k)), "")
+    destination, obj = _restore_choice(request.GET, first)
     ctx = {"account": account, "destination": destination, "app": DESTINATIONS[destination],
-           "object": obj, "object_label": SyncObject(obj).label,
-           "total": _deleted_qs(account, destination, obj).count(),
-           "can_change": can_change(request)}
+           "object": obj, "object_label": links.object_label(obj),
+           "objects": [(key, label, deleted.get(key, 0)) for key, label in links.object_choices()],
+           "total": deleted.get(obj, 0), "can_change": can_change(request)}
     if _hx(request):
         return render(request, "health/_resync_confirm.html", ctx)
     ctx.update(active_tab="health", sub="dashboard")
@@ -347,23 +378,119 @@ def _user_columns(request: HttpRequest, account: Account) -> list[str]:
     return cols or DEFAULT_COLUMNS
 
 
-@login_required
-def records(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = account_for(request, account_id)
+def _records_context(request: HtmxHttpRequest, account: Account) -> dict[str, Any]:
     qs, chosen = agg.filtered_links(account, request.GET)
     cols = _user_columns(request, account)
-    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    # The snapshot (every synced value) can be large and the table never shows it.
+    page = Paginator(qs.defer("snapshot"), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in chosen.items() if v})
     labels = dict(COLUMN_CHOICES)
     exports = (SyncRun.objects.filter(account=account, kind=SyncRun.Kind.EXPORT)
                .order_by("-started_at", "-id")[:3])
-    ctx = {"account": account, "page": page, "chosen": chosen, "query": query,
-           "columns": [(c, labels[c]) for c in cols], "objects": SyncObject.choices[:4],
-           "statuses": STATUS_FILTER_CHOICES, "periods": PERIOD_CHOICES, "exports": exports,
-           "can_change": can_change(request)}
-    if _hx(request) and _hx(request).target == "record-table":
-        return render(request, "health/_records_table.html", ctx)
+    return {"account": account, "page": page, "chosen": chosen, "query": query,
+            "columns": [(c, labels[c]) for c in cols], "objects": links.object_choices(),
+            "statuses": STATUS_FILTER_CHOICES, "periods": PERIOD_CHOICES, "exports": exports,
+            "can_change": can_change(request)}
+
+
+@login_required
+@require_http_methods(["GET"])
+def records(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
+    account = account_for(request, account_id)
+    ctx = _records_context(request, account)
+    if request.htmx and request.htmx.target == "record-table":
+        # New filters, new URL: the associations panel of the old list closes (out of band).
+        return render(request, "health/_records_table.html", {**ctx, "close_panel": True})
     return render(request, "health/records.html", _subnav(ctx, "records"))
+
+
+@dataclass
+class AssociatedRecord:
+    """One row of the associations panel: the record at the other end of an association."""
+
+    kind: str
+    kind_label: Any
+    object: str  # the other record's object key
+    object_label: Any
+    label: str
+    link_id: int | None  # None while the other record waits to sync
+    hs_id: str
+    sf_id: str
+    hs_url: str
+    sf_url: str
+
+    @property
+    def pending(self) -> bool:
+        return self.link_id is None
+
+
+def _association_kinds(owner: str) -> dict[str, registry.AssociationSpec]:
+    spec = links.spec_for(owner)
+    return {a.key: a for a in spec.associations} if spec else {}
+
+
+def _associated(account: Account, link: RecordLink,
+                assoc: AssociationLink) -> AssociatedRecord:
+    """The other end of `assoc` as seen from `link`, with its URLs in both systems."""
+    owner = assoc.from_link  # select_related: no query
+    kind = _association_kinds(owner.object).get(assoc.kind)
+    kind_label = (kind.label if kind and kind.label else assoc.kind)
+    other = assoc.to_link if assoc.from_link_id == link.pk else owner
+    portal, instance = account.hubspot_portal_id, account.sf_instance_url
+    if other is None:  # pending: the remote ids wait for the associated record's first sync
+        obj = kind.target if kind else ""
+        return AssociatedRecord(
+            assoc.kind, kind_label, obj, links.object_label(obj, singular=True), "", None,
+            assoc.pending_hs_id, assoc.pending_sf_id,
+            links.hs_url(portal, obj, assoc.pending_hs_id),
+            links.sf_url(instance, obj, assoc.pending_sf_id))
+    return AssociatedRecord(
+        assoc.kind, kind_label, other.object, links.object_label(other.object, singular=True),
+        other.label, other.pk, other.hs_id or "", other.sf_id or "",
+        links.hs_url(portal, other.object, other.hs_id),
+        links.sf_url(instance, other.object, other.sf_id, other.sf_object))
+
+
+ASSOCIATIONS_PER_PAGE = 50
+RECORD_FILTERS = ("object", "status", "period")
+_LINK_FIELDS = ("id", "account_id", "object", "hs_id", "sf_object", "sf_id", "label", "status")
+
+
+def _associations_context(request: HtmxHttpRequest, account: Account,
+                          link_id: int) -> dict[str, Any]:
+    link = get_object_or_404(RecordLink.objects.only(*_LINK_FIELDS), pk=link_id,
+                             account=account)
+    qs = (AssociationLink.objects.filter(account=account)
+          .filter(Q(from_link=link) | Q(to_link=link))
+          .select_related("from_link", "to_link")
+          .only("id", "kind", "from_link_id", "to_link_id", "pending_hs_id", "pending_sf_id",
+                *(f"from_link__{f}" for f in _LINK_FIELDS),
+                *(f"to_link__{f}" for f in _LINK_FIELDS))
+          .order_by("kind", "id"))
+    page = Paginator(qs, ASSOCIATIONS_PER_PAGE).get_page(request.GET.get("apage"))
+    # The record view's filters ride along, so closing the panel or reloading keeps them.
+    query = urlencode({k: request.GET[k] for k in RECORD_FILTERS if request.GET.get(k)})
+    return {"account": account, "link": link, "assoc_page": page,
+            "associated": [_associated(account, link, a) for a in page],
+            "link_hs_url": links.hs_url(account.hubspot_portal_id, link.object, link.hs_id),
+            "link_sf_url": links.sf_url(account.sf_instance_url, link.object, link.sf_id,
+                                        link.sf_object),
+            "panel_query": query}
+
+
+@login_required
+@require_http_methods(["GET"])
+def associations(request: HtmxHttpRequest, account_id: int, link_id: int) -> HttpResponse:
+    """What a synced record is associated with on both sides (FEATURES H8): the record
+    view's side panel for htmx; the whole record view with the panel open otherwise (a
+    reload, a shared link, no JavaScript)."""
+    account = account_for(request, account_id)
+    ctx = _associations_context(request, account, link_id)
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "health/_associations.html", ctx)
+    full = _records_context(request, account)
+    full.update(ctx)
+    return render(request, "health/records.html", _subnav(full, "records"))
 
 
 STATUS_FILTER_CHOICES = [("in_sync", _("In sync")), ("failed", _("Failed")),
@@ -449,7 +576,7 @@ def restore(request: HttpRequest, account_id: int) -> HttpResponse:
     qs = _deleted_qs(account, destination, obj).order_by("label", "id")
     page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page")) if review else None
     ctx = {"account": account, "destination": destination, "object": obj, "review": review,
-           "page": page, "objects": SyncObject.choices[:4], "destinations": DESTINATIONS,
+           "page": page, "objects": links.object_choices(), "destinations": DESTINATIONS,
            "app": DESTINATIONS[destination], "can_change": can_change(request)}
     return render(request, "health/restore.html", _subnav(ctx, "records"))
 

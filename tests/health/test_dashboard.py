@@ -149,6 +149,43 @@ def test_fixed_records_drop_out_of_the_cards(account):
     assert agg.error_cards(account) == []
 
 
+def enable(account, *keys, on=True):
+    """Turns an object tab's sync on (or off) as its settings page would."""
+    from syncadmin.integration.models import ObjectSync
+    from syncadmin.sync import objects
+
+    for key in keys:
+        ObjectSync.objects.update_or_create(
+            account=account, object=key, sf_object=objects.get(key).sf_object,
+            defaults={"enabled": on})
+
+
+@pytest.mark.django_db
+def test_object_overview_lists_contacts_and_the_enabled_objects(account):
+    assert [r.object for r in agg.object_overview(account)] == ["contacts"]
+    enable(account, "tickets", "deals")
+    enable(account, "companies", on=False)
+    rows = agg.object_overview(account)
+    assert [r.object for r in rows] == ["contacts", "deals", "tickets"]
+    assert [str(r.label) for r in rows] == ["Contacts", "Deals", "Tickets"]
+    tips = {r.object: r.excluded_tip for r in rows}
+    assert "needs an email address" in tips["contacts"]
+    assert "Every deal syncs" in tips["deals"] and "Every ticket syncs" in tips["tickets"]
+    enable(account, "companies")
+    companies = {r.object: r for r in agg.object_overview(account)}["companies"]
+    assert "A company needs a name or a domain to sync" in companies.excluded_tip
+
+
+@pytest.mark.django_db
+def test_companies_without_name_and_domain_are_an_excluded_reason(account):
+    enable(account, "companies")
+    link(account, 1, obj="companies", status="excluded", excluded_reason="no_name_or_domain")
+    companies = {r.object: r for r in agg.object_overview(account)}["companies"]
+    assert companies.excluded == 1
+    (reason, n), = companies.excluded_reasons
+    assert "companies need a name or a domain" in str(reason) and n == 1
+
+
 @pytest.mark.django_db
 def test_object_overview_counts_in_sync_failed_excluded(account):
     ok = [link(account, i) for i in range(5)]
@@ -163,7 +200,10 @@ def test_object_overview_counts_in_sync_failed_excluded(account):
     error(account, ok[0], "invalid_email")
     error(account, ok[0], "picklist_value")
     link(account, 20, obj="deals")
+    link(account, 21, obj="tickets")  # tickets' sync is off: not listed
+    enable(account, "deals", "companies")
     rows = {r.object: r for r in agg.object_overview(account)}
+    assert list(rows) == ["contacts", "companies", "deals"]  # the registry's order
     contacts = rows["contacts"]
     assert (contacts.in_sync, contacts.failed, contacts.excluded) == (4, 4, 3)
     assert contacts.deleted_hs == 1
@@ -173,7 +213,7 @@ def test_object_overview_counts_in_sync_failed_excluded(account):
     assert reasons == {str(agg.EXCLUDED_REASONS["no_email"]): 2,
                        str(agg.EXCLUDED_REASONS["filtered"]): 1}
     assert (rows["deals"].in_sync, rows["deals"].failed) == (1, 0)
-    assert (rows["tickets"].in_sync, rows["companies"].in_sync) == (0, 0)
+    assert rows["companies"].in_sync == 0
 
 
 @pytest.mark.django_db

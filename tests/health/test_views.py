@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from syncadmin.audit.models import AuditEntry
 from syncadmin.health.models import UserColumns
-from syncadmin.integration.models import ApiSettings, AuditEntry
+from syncadmin.integration.models import ApiSettings
 from syncadmin.sync.models import RecordLink, SyncError, SyncRun
 from syncadmin.usage.ledger import DbLedger
 from syncadmin.usage.models import OrgLimit
@@ -135,7 +136,7 @@ def test_panel_lists_errors_with_links_help_and_paging(admin_client, account):
     assert "30 current errors" in html and "Page 1 of 2" in html
     assert html.count('class="remote-msg"') == 25
     shown = [lnk for lnk in links if f">{lnk.label}<" in html][0]
-    assert f"https://acme.my.salesforce.com/{shown.sf_id}" in html
+    assert f"https://acme.my.salesforce.com/lightning/r/Contact/{shown.sf_id}/view" in html
     assert f"https://app.hubspot.com/contacts/4242/record/0-1/{shown.hs_id}" in html
     page2 = admin_client.get(url("errors", account, kind="validation_rule") + "?page=2",
                              HTTP_HX_REQUEST="true").content.decode()

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 
-from syncadmin.health import badges
+from syncadmin.health import badges, links
 from syncadmin.health.dashboard import EXCLUDED_REASONS
 
 register = template.Library()
@@ -24,15 +24,27 @@ def run_badge(status: str) -> str:
 
 
 @register.filter
-def hs_record_url(link_or_error: object, portal: str) -> str:
-    hs_id = getattr(link_or_error, "hs_id", "")
-    return f"https://app.hubspot.com/contacts/{portal}/record/0-1/{hs_id}" if hs_id else ""
+def hs_record_url(record: object, portal: str) -> str:
+    """The record (a RecordLink, a SyncError) in HubSpot, by its object's type id."""
+    return links.hs_url(portal, getattr(record, "object", ""), getattr(record, "hs_id", ""))
 
 
 @register.filter
-def sf_record_url(link_or_error: object, instance_url: str) -> str:
-    sf_id = getattr(link_or_error, "sf_id", "")
-    return f"{instance_url.rstrip('/')}/{sf_id}" if sf_id and instance_url else ""
+def sf_record_url(record: object, instance_url: str) -> str:
+    """The record in Salesforce Lightning, by its Salesforce object."""
+    return links.sf_url(instance_url, getattr(record, "object", ""),
+                        getattr(record, "sf_id", ""), getattr(record, "sf_object", "") or "")
+
+
+@register.filter
+def object_label(key: str) -> Any:
+    """An object key's plural label from the registry ("deals" → "Deals")."""
+    return links.object_label(key)
+
+
+@register.filter
+def object_label_singular(key: str) -> Any:
+    return links.object_label(key, singular=True)
 
 
 @register.filter
