@@ -77,6 +77,29 @@ class Associations:
         self.links.setdefault((b, a), {}).setdefault(bid, {}).setdefault(aid, set()).add(
             t.inverse)
 
+    def add_many(self, a: str, b: str, pairs: list[tuple[int, int]], t: AssocType) -> None:
+        """`add` for many (from id, to id) pairs of one type (bulk loads)."""
+        fwd = self.links.setdefault((a, b), {})
+        rev = self.links.setdefault((b, a), {})
+        tid, inv = t.type_id, t.inverse
+        for aid, bid in pairs:
+            m = fwd.get(aid)
+            if m is None:
+                m = fwd[aid] = {}
+            s = m.get(bid)
+            if s is None:
+                m[bid] = {tid}
+            else:
+                s.add(tid)
+            m = rev.get(bid)
+            if m is None:
+                m = rev[bid] = {}
+            s = m.get(aid)
+            if s is None:
+                m[aid] = {inv}
+            else:
+                s.add(inv)
+
     def remove(self, a: str, aid: int, b: str, bid: int, type_ids: set[int] | None = None) -> None:
         fwd = self.links.get((a, b), {}).get(aid, {})
         rev = self.links.get((b, a), {}).get(bid, {})

@@ -37,7 +37,8 @@ Control API (JSON, not counted as usage, no auth):
     POST   /__sandbox/reset                    records, lists, events, usage, faults, limits
     POST   /__sandbox/load                     {"contacts": [{props}], ..., "associations":
                                                {"contact_company": [[i, j]], ...}} (by index,
-                                               as seed.SeedData) -> {"ids": {type: [ids]}};
+                                               as seed.SeedData; "..._primary" keys add the
+                                               Primary label) -> {"ids": {type: [ids]}};
                                                props may hold createdate / lastmodifieddate /
                                                hs_lastmodifieddate (ISO or ms); no validation
     POST   /__sandbox/touch                    {"type", "ids", "lastmodifieddate"} re-stamps
@@ -1535,13 +1536,16 @@ class HubSpotEmulator:
                      "ticket_contact": ("tickets", "contacts"),
                      "ticket_company": ("tickets", "companies")}
             for key, links in (data.get("associations") or {}).items():
-                if key not in pairs:
+                base = key.removesuffix("_primary")  # "deal_company_primary": the label
+                if base not in pairs:
                     raise err(400, "VALIDATION_ERROR", f"Unknown association key {key}")
-                a, b = pairs[key]
-                dt = default_type(a, b)
-                assert dt is not None
-                for i, j in links:
-                    self.assoc.add(a, int(out[a][i]), b, int(out[b][j]), dt)
+                a, b = pairs[base]
+                dt = default_type(a, b) if base == key else next(
+                    (t for t in ASSOC_TYPES[(a, b)].values() if t.label == "Primary"), None)
+                if dt is None:
+                    raise err(400, "VALIDATION_ERROR", f"Unknown association key {key}")
+                ia, ib = out[a], out[b]
+                self.assoc.add_many(a, b, [(int(ia[i]), int(ib[j])) for i, j in links], dt)
         return out
 
     def ctl_load(self, req: Request) -> Response:
@@ -1782,13 +1786,18 @@ class HubSpotHandle:
 
 
 def start_hubspot(ca: LocalCA, port: int = 0, *, seed: int | None = None,
-                  contacts: int = 0, ca_file: str | Path | None = None) -> HubSpotHandle:
-    """Start the emulator on 127.0.0.1 (a free port by default) and return its handle."""
+                  contacts: int = 0, ca_file: str | Path | None = None,
+                  companies: int = 0, deals: int = 0, tickets: int = 0) -> HubSpotHandle:
+    """Start the emulator on 127.0.0.1 (a free port by default) and return its handle.
+
+    `seed`/`contacts` load `seed.generate`'s HubSpot side; `companies`, `deals` and
+    `tickets` add those objects (seed.py's module docstring)."""
     app = HubSpotEmulator()
-    if seed is not None or contacts:
+    if seed is not None or contacts or companies or deals or tickets:
         from connectors.sandbox import seed as seed_mod
 
-        data = seed_mod.generate(seed or 0, contacts)
+        data = seed_mod.generate(seed or 0, contacts, companies=companies, deals=deals,
+                                 tickets=tickets)
         app.load({**data.hs, "associations": data.hs_associations})
         _seed_events(app, seed or 0)
     if ca_file is None:

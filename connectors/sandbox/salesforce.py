@@ -593,8 +593,10 @@ class Org:
         self._compute(obj, new)
         self._replace(obj, old, new)
 
-    def load_seed(self, seed: int, contacts: int) -> dict[str, int]:
-        data = generate(seed, contacts)
+    def load_seed(self, seed: int, contacts: int, **objects: int) -> dict[str, int]:
+        """Load `seed.generate(seed, contacts, **objects)`'s Salesforce side (objects:
+        accounts, opportunities, contact_roles_per_opportunity, cases)."""
+        data = generate(seed, contacts, **objects)
         order = [
             "Account",
             "Contact",
@@ -2220,8 +2222,15 @@ class SalesforceApp:
                 org.daily_limit = int(body["daily_limit"])
             return {"ok": True}
         if rel == "seed":
+            objects = {
+                k: int(body[k])
+                for k in ("accounts", "opportunities", "contact_roles_per_opportunity", "cases")
+                if body.get(k)
+            }
             return {
-                "loaded": org.load_seed(int(body.get("seed", 0)), int(body.get("contacts", 100)))
+                "loaded": org.load_seed(
+                    int(body.get("seed", 0)), int(body.get("contacts", 100)), **objects
+                )
             }
         if rel == "records":
             obj = _control_object(org, body)

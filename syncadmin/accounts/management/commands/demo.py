@@ -27,6 +27,9 @@ from syncadmin.accounts.models import Account, Membership, Role
 DEMO_USER = "admin"
 DEMO_PASSWORD = "syncadmin-demo"  # noqa: S105 - printed on purpose; demo only
 DEMO_ACCOUNT = "Demo portal"
+# A modest set of every synced object, on top of the people, so each shows up in the demo.
+DEMO_OBJECTS = {"accounts": 30, "opportunities": 60, "contact_roles_per_opportunity": 2,
+                "cases": 20, "companies": 20, "deals": 30, "tickets": 15}
 
 
 def _redis_up(url: str) -> bool:
@@ -50,6 +53,9 @@ class Command(BaseCommand):
         parser.add_argument("--setup-only", action="store_true", help="Prepare, don't serve.")
         parser.add_argument("--contacts", type=int, default=200,
                             help="People in the seeded sandbox data.")
+        from syncadmin.sync.management.commands.sandbox import add_object_arguments
+
+        add_object_arguments(parser, DEMO_OBJECTS)
 
     def handle(self, *args: Any, port: int, setup_only: bool, contacts: int,
                **options: Any) -> None:
@@ -84,7 +90,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo prepared. user: {DEMO_USER}  password: {DEMO_PASSWORD}"))
             return
-        sandbox = self._start_sandbox(contacts)
+        from syncadmin.sync.management.commands.sandbox import object_options
+
+        sandbox = self._start_sandbox(contacts, object_options(options))
         env.update(sandbox.env)
         from syncadmin.sync.management.commands.connect_sandbox import connect
 
@@ -106,10 +114,10 @@ class Command(BaseCommand):
         manager.loop()
         sys.exit(manager.returncode)
 
-    def _start_sandbox(self, contacts: int) -> Any:
+    def _start_sandbox(self, contacts: int, objects: dict[str, int]) -> Any:
         from syncadmin.sync.sandbox import start_sandbox
 
-        sandbox = start_sandbox(settings.SANDBOX_STATE_DIR, contacts=contacts)
+        sandbox = start_sandbox(settings.SANDBOX_STATE_DIR, contacts=contacts, **objects)
         self.stdout.write(f"Sandbox Salesforce at {sandbox.info['salesforce']}, "
                           f"HubSpot at {sandbox.info['hubspot']}")
         return sandbox
