@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "encrypted_model_fields",
     "syncadmin.accounts",
+    "syncadmin.audit",
     "syncadmin.integration",
     "syncadmin.usage",
     "syncadmin.sync",
@@ -63,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "syncadmin.integration.audit.AuditActorMiddleware",
+    "syncadmin.audit.log.AuditActorMiddleware",
 ]
 
 ROOT_URLCONF = "syncadmin.urls"

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from syncadmin.accounts.models import Account, Membership
+from syncadmin.audit.log import record_refused
 
 
 def account_for(request: HttpRequest, account_id: int, *, change: bool = False) -> Account:
@@ -25,8 +26,6 @@ def account_for(request: HttpRequest, account_id: int, *, change: bool = False) 
         raise Http404
     request.membership = membership  # type: ignore[attr-defined]
     if change and not membership.can_change:
-        from syncadmin.integration.audit import record_refused
-
         record_refused(user, membership.account, request.path)
         raise PermissionDenied
     return membership.account

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account, Membership
-from syncadmin.integration import audit
+from syncadmin.audit import log as audit
 
 
 @login_required

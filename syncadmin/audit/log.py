@@ -2,6 +2,8 @@
 
 Signals on every AuditedModel compare the values the instance was loaded with against what
 is saved; the acting user comes from a context variable set per request by the middleware.
+`record` and `record_refused` are for what is not a settings row. Accounts and integration
+both write through here; it imports neither's views nor integration's models.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
-from syncadmin.integration.models import AuditedModel, AuditEntry
+from syncadmin.accounts.models import Account
+from syncadmin.audit.models import AuditedModel, AuditEntry
 
 _actor: contextvars.ContextVar[Any] = contextvars.ContextVar("audit_actor", default=None)
 
@@ -78,8 +81,6 @@ def _audit_save(sender: type, instance: Any, created: bool, **kwargs: Any) -> No
 def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     if not isinstance(instance, AuditedModel):
         return
-    from syncadmin.accounts.models import Account
-
     # Deleting the whole account cascades here (the rows go before the account): the
     # account's log goes with it, so nothing is written.
     if isinstance(kwargs.get("origin"), Account):

@@ -6,4 +6,4 @@ class IntegrationConfig(AppConfig):
     verbose_name = "Integration settings"
 
     def ready(self) -> None:
-        from syncadmin.integration import audit, defaults  # noqa: F401  (connect signals)
+        from syncadmin.integration import defaults  # noqa: F401  (connect signals)

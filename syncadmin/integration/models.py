@@ -1,40 +1,22 @@
 """Per-account integration settings, with HubSpot's "Recommended setup" as defaults.
 
-Every settings model derives from AuditedModel: the audit mechanism (audit.py) compares the
-values loaded from the database with the saved ones, so no view writes audit rows itself.
+Every settings model derives from AuditedModel: the audit mechanism (syncadmin.audit.log)
+compares the values loaded from the database with the saved ones, so no view writes audit rows
+itself.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from syncadmin.accounts.models import Account
+from syncadmin.audit.models import AuditedModel
 from syncadmin.integration import choices as c
-
-
-class AuditedModel(models.Model):
-    """Remembers the values it was loaded with so that changes can be audited."""
-
-    _loaded_values: dict[str, Any]
-    account_id: int
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:
-        instance = super().from_db(db, field_names, values, **kwargs)
-        instance._loaded_values = dict(zip(field_names, values, strict=True))
-        return instance
-
-    def audit_label(self) -> str:
-        return str(self._meta.verbose_name).capitalize()
 
 
 class ContactSettings(AuditedModel):
@@ -309,30 +291,3 @@ class ApiSettings(AuditedModel):
 
     def __str__(self) -> str:
         return f"API allocation of {self.account}"
-
-
-class AuditEntry(models.Model):
-    """Who changed which setting, from what to what, when (FEATURES J2). Append-only."""
-
-    class Action(models.TextChoices):
-        CREATE = "create", _("Created")
-        CHANGE = "change", _("Changed")
-        DELETE = "delete", _("Deleted")
-        REFUSED = "refused", _("Refused")
-
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_entries")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    action = models.CharField(max_length=8, choices=Action.choices)
-    target = models.CharField(max_length=200)
-    changes = models.JSONField(default=dict, blank=True)  # {field: [from, to]}
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["account", "-at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.target}"

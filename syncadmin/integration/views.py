@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
-from syncadmin.integration import audit, catalogue, dryrun
+from syncadmin.audit import log as audit
+from syncadmin.audit.models import AuditEntry
+from syncadmin.integration import catalogue, dryrun
 from syncadmin.integration import choices as c
 from syncadmin.integration.forms import (
     ContactSettingsForm,
@@ -31,7 +33,6 @@ from syncadmin.integration.forms import (
     TimelineEventForm,
 )
 from syncadmin.integration.models import (
-    AuditEntry,
     FieldMapping,
     ObjectSync,
     SfActivitySetting,

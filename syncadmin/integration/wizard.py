@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
-from syncadmin.integration import audit, catalogue
+from syncadmin.audit import log as audit
+from syncadmin.integration import catalogue
 from syncadmin.integration import choices as c
 from syncadmin.integration.defaults import standard_mappings
 from syncadmin.integration.models import (

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from syncadmin.integration.models import AuditEntry
+from syncadmin.audit.models import AuditEntry
 
 
 def _account_scoped_names():

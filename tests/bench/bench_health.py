@@ -195,11 +195,11 @@ def cleanup(account, user, keep: bool) -> None:
         for table in ("sync_syncerror", "health_apiusage", "health_apiusagehour",
                       "sync_recordlink"):
             cur.execute(f"DELETE FROM {table} WHERE account_id = %s", [account.pk])
-    # integration.audit's post_delete receiver writes an AuditEntry for each cascaded
+    # audit.log's post_delete receiver writes an AuditEntry for each cascaded
     # settings row while the account is being deleted (FK violation at commit): mute it.
     from django.db.models.signals import post_delete
 
-    from syncadmin.integration import audit
+    from syncadmin.audit import log as audit
 
     post_delete.disconnect(audit._audit_delete)
     account.delete()

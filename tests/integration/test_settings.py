@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from syncadmin.audit.models import AuditEntry
 from syncadmin.integration import choices as c
 from syncadmin.integration.forms import ContactSettingsForm
 from syncadmin.integration.models import (
-    AuditEntry,
     ContactSettings,
     FieldMapping,
     ObjectSync,

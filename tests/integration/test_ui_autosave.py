@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from syncadmin.audit.models import AuditEntry
 from syncadmin.integration import choices as c
 from syncadmin.integration.models import (
-    AuditEntry,
     ContactSettings,
     ObjectSync,
     SfActivitySetting,

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.urls import reverse
 
+from syncadmin.audit.models import AuditEntry
 from syncadmin.integration.models import (
-    AuditEntry,
     FieldMapping,
     ObjectSync,
     SfActivitySetting,
