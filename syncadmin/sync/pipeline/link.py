@@ -92,8 +92,8 @@ def match_companies(pairs: list[Pair]) -> list[Pair]:
     hs_index: dict[tuple[str, str], Pair] = {}
     lonely_sf: list[Pair] = []
     for pair in pairs:
-        unlinked = pair.link is None and not (pair.sf and pair.hs) and not pair.hs_id
-        if unlinked and pair.hs is not None and pair.sf is None and not pair.hs_deleted:
+        unlinked = pair.link is None and pair.sf is None and not pair.sf_ref
+        if unlinked and pair.hs is not None and not pair.hs_deleted:
             for key in match_keys(pair.hs.get("name"), pair.hs.get("domain")):
                 hs_index.setdefault(key, pair)
         elif (pair.link is None and pair.sf is not None and pair.hs is None

@@ -157,8 +157,10 @@ class ObjectPipeline:
             writer.hs_updates.append((pair, props))
         if d.sf_create is not None:
             writer.sf_creates.append((pair, dict(d.sf_create)))
-        elif d.sf_update or (pair.sf is not None and pair.any_hs_id
-                             and pair.sf.get(SF_EXT_ID) != pair.any_hs_id):
+        elif d.sf_update or d.hs_create is not None or (
+                pair.sf is not None and pair.any_hs_id
+                and pair.sf.get(SF_EXT_ID) != pair.any_hs_id):
+            # A record created in HubSpot now has an id to stamp on its Salesforce record.
             writer.sf_updates.append((pair, dict(d.sf_update or {})))
 
     # ---- helpers -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from connectors.errors import BudgetExhausted, Kind
 from connectors.salesforce import changes_soql, parse_sf_datetime
+from syncadmin.integration import value_defaults
 from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
 from syncadmin.sync.engine import (
@@ -155,6 +156,7 @@ class AccountSync:
         hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
         try:
             self.ensure_id_fields()
+            self.ensure_value_maps()
             self.read(streams)
             by_key = {s.key: s.rows for s in streams}
             for key in self.enabled:
@@ -210,6 +212,27 @@ class AccountSync:
                 else:  # only what is past this consumer's own watermark
                     s.rows = [r for r in got if not r.get("SystemModstamp")
                               or parse_sf_datetime(r["SystemModstamp"]) > s.since]
+
+    def ensure_value_maps(self) -> None:
+        """Deal stages, ticket statuses and priorities get default mappings from the org's
+        picklists and the portal's pipelines the first time their object syncs (E1)."""
+        for key, pipe in self.pipelines.items():
+            missing = [vm for vm in value_defaults.value_maps_for(key)
+                       if not ValueMapping.objects.filter(account=self.account, object=key,
+                                                          hs_property=vm.hs_property).exists()]
+            if not missing:
+                continue
+            spec = pipe.spec
+            fields = self.sf.describe(spec.sf_object).get("fields", [])
+            picklists = {f["name"]: [(p["value"], p.get("label") or p["value"])
+                                     for p in f.get("picklistValues") or []
+                                     if p.get("active", True)] for f in fields}
+            pipelines = ({key: self.hs.pipelines(spec.hs_type)}
+                         if any(vm.per_pipeline for vm in missing) else {})
+            value_defaults.ensure_value_mappings(
+                self.account, {vm.key: picklists.get(vm.sf_field, []) for vm in missing},
+                pipelines)
+            pipe.converter.maps = self.value_maps(key)
 
     def ensure_id_fields(self) -> None:
         """The id-carrying fields must exist on every object before its first write
