@@ -686,8 +686,8 @@ def _objects(data: SeedData, seed: int, *, accounts: int, opportunities: int, ro
                 "CloseDate": f"{year}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}",
                 "Type": rnd.choice(OPP_TYPES), "LeadSource": rnd.choice(LEAD_SOURCES),
             })
-            members = account_people[acc]
-            for j, p in enumerate(rnd.sample(members, min(roles, len(members)))):
+            contact_refs = account_people[acc]
+            for j, p in enumerate(rnd.sample(contact_refs, min(roles, len(contact_refs)))):
                 sf["OpportunityContactRole"].append({
                     "_opportunity_ref": ref, "_contact_ref": p, "Role": rnd.choice(ROLES),
                     "IsPrimary": j == 0})
