@@ -722,8 +722,8 @@ def _objects(data: SeedData, seed: int, *, accounts: int, opportunities: int, ro
             assoc["deal_company"].append((didx, cidx))
             assoc["deal_company_primary"].append((didx, cidx))
             members = company_people[cidx]
-            for p in rnd.sample(members, min(len(members), rnd.randrange(1, 3))):
-                assoc["deal_contact"].append((didx, p))
+            for hp in rnd.sample(members, min(len(members), rnd.randrange(1, 3))):
+                assoc["deal_contact"].append((didx, hp))
         tstages = _weighted(rnd, TICKET_STAGES, tickets)
         with_members = [c for c in new_companies if company_people[c]]
         for n in range(tickets if with_members else 0):
