@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from syncadmin.accounts.models import Account
-from syncadmin.integration.models import ContactSettings
+from syncadmin.integration.models import ContactSettings, ObjectSync
+from syncadmin.sync import objects
 
 
 def load_sandbox(state_dir: str | Path) -> dict[str, Any]:
@@ -57,9 +58,16 @@ class Command(BaseCommand):
         parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                             help="A contact setting, e.g. hs_to_sf_object=contact")
         parser.add_argument("--off", action="store_true", help="Leave sync turned off.")
+        parser.add_argument("--enable", action="append", default=[], metavar="OBJECT",
+                            help="Turn an object's sync on (repeatable): "
+                                 + ", ".join(objects.standard_keys()))
 
     def handle(self, *args: Any, account: str, state_dir: str, set: list[str], off: bool,
-               **options: Any) -> None:
+               enable: list[str], **options: Any) -> None:
+        unknown = [name for name in enable if name not in objects.standard_keys()]
+        if unknown:
+            raise CommandError(f"Unknown object {unknown[0]!r} in --enable; known: "
+                               f"{', '.join(objects.standard_keys())}")
         info = load_sandbox(state_dir)
         obj, _ = Account.objects.get_or_create(name=account)
         connect(obj, info)
@@ -76,6 +84,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"Invalid settings: {exc.message_dict}") from exc
         contacts.save()
+        for name in enable:
+            row = ObjectSync.objects.get(account=obj, object=name)
+            row.enabled = True
+            row.save()
         obj.sync_enabled = not off
         obj.save(update_fields=["sync_enabled"])
         self.stdout.write(json.dumps({"account": obj.name, "id": obj.pk,
