@@ -433,6 +433,56 @@ class SalesforceAdapter:
                 out[k] = self._rest_of(body)
         return out
 
+    def probe_changes(self, probes: dict[str, datetime], until: datetime,
+                      queries: dict[str, str]) -> tuple[dict[str, list[dict]],
+                                                        dict[str, set[str]]]:
+        """One composite request: up to five queryAll queries plus, for further objects,
+        getUpdated/getDeleted subrequests (not queries, so not under the five-query cap).
+        Returns the queries' rows and, per probed object, the ids changed or deleted in
+        (since, until]; an idle poll of any number of objects is one call.
+
+        getUpdated/getDeleted cover at most the last 30 days and work by the minute
+        (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/
+        resources_getupdated.htm): the caller probes only recent watermarks and reads the
+        ids it gets back by query, so the minute granularity only widens the overlap.
+        """
+        if len(queries) > COMPOSITE_QUERIES:
+            raise ValueError(f"at most {COMPOSITE_QUERIES} queries go with probes")
+        v = f"/services/data/v{self.config.api_version}"
+        subs = [{"method": "GET", "url": f"{v}/queryAll/?q=" + quote(q, safe=""),
+                 "referenceId": f"q{i}"} for i, q in enumerate(queries.values())]
+        window = (f"?start={quote(soql_datetime(since))}&end={quote(soql_datetime(until))}"
+                  for since in probes.values())
+        for i, (obj, params) in enumerate(zip(probes, window, strict=True)):
+            subs.append({"method": "GET", "url": f"{v}/sobjects/{ident(obj)}/updated/{params}",
+                         "referenceId": f"u{i}"})
+            subs.append({"method": "GET", "url": f"{v}/sobjects/{ident(obj)}/deleted/{params}",
+                         "referenceId": f"d{i}"})
+        res = self._restful("composite", method="POST", json={"compositeRequest": subs})
+        by_ref = {r["referenceId"]: r for r in res["compositeResponse"]}
+        rows: dict[str, list[dict]] = {}
+        for i, key in enumerate(queries):
+            sub = by_ref[f"q{i}"]
+            if sub.get("httpStatusCode", 500) >= 300:
+                rows[key] = [r for page in self.query(queries[key], True) for r in page]
+            else:
+                rows[key] = self._rest_of(sub["body"])
+        changed: dict[str, set[str]] = {}
+        for i, obj in enumerate(probes):
+            ids: set[str] = set()
+            for ref, field in ((f"u{i}", "ids"), (f"d{i}", "deletedRecords")):
+                sub = by_ref[ref]
+                body = sub.get("body")
+                if sub.get("httpStatusCode", 500) >= 300:
+                    first = body[0] if isinstance(body, list) and body else {}
+                    raise classify(str(first.get("errorCode") or ""),
+                                   str(first.get("message") or body),
+                                   status=sub.get("httpStatusCode"), record=obj)
+                items = (body or {}).get(field) or []
+                ids |= {x["id"] if isinstance(x, dict) else x for x in items}
+            changed[obj] = ids
+        return rows, changed
+
     def query(self, soql: str, include_deleted: bool = False) -> Iterator[list[dict]]:
         page = self._call(lambda: self.sf.query(soql, include_deleted=include_deleted))
         yield self._plain(page.get("records") or [])
@@ -581,19 +631,68 @@ class SalesforceAdapter:
         records: list[dict],
         key: Callable[[int, dict], str],
     ) -> list[Outcome]:
+        """Collections of 200; several of them travel in one composite request (up to five
+        collection subrequests, one API call: 1,000 records a call instead of 200)."""
+        chunks = [
+            [(key(start + i, r), r) for i, r in enumerate(records[start : start + COLLECTION])]
+            for start in range(0, len(records), COLLECTION)
+        ]
         outcomes: list[Outcome] = []
-        for start in range(0, len(records), COLLECTION):
-            chunk = records[start : start + COLLECTION]
-            keyed = [(key(start + i, r), r) for i, r in enumerate(chunk)]
+        for g in range(0, len(chunks), COMPOSITE_QUERIES):
+            group = chunks[g : g + COMPOSITE_QUERIES]
+            if len(group) == 1:
+                outcomes.extend(self._one_collection(method, path, sobject, group[0]))
+            else:
+                outcomes.extend(self._composite_collections(method, path, sobject, group))
+        return outcomes
 
-            def send(sub: list[tuple[str, dict]]) -> list[dict]:
-                body = {
-                    "allOrNone": False,
-                    "records": [{"attributes": {"type": sobject}, **r} for _, r in sub],
-                }
-                return self._restful(path, method=method, json=body)
+    @staticmethod
+    def _collection_body(sobject: str, sub: list[tuple[str, dict]]) -> dict:
+        return {"allOrNone": False,
+                "records": [{"attributes": {"type": sobject}, **r} for _, r in sub]}
 
-            outcomes.extend(self._with_lock_retries(keyed, send, lambda i, x: x[0]))
+    def _one_collection(self, method: str, path: str, sobject: str,
+                        keyed: list[tuple[str, dict]]) -> list[Outcome]:
+        def send(sub: list[tuple[str, dict]]) -> list[dict]:
+            return self._restful(path, method=method, json=self._collection_body(sobject, sub))
+
+        return self._with_lock_retries(keyed, send, lambda i, x: x[0])
+
+    def _composite_collections(self, method: str, path: str, sobject: str,
+                               group: list[list[tuple[str, dict]]]) -> list[Outcome]:
+        """Up to five collections in one composite call. A collection refused as a whole,
+        or records that met a row lock, are sent again on their own (with lock retries)."""
+        v = f"/services/data/v{self.config.api_version}"
+        subs = [{"method": method, "url": f"{v}/{path}", "referenceId": f"c{n}",
+                 "body": self._collection_body(sobject, chunk)} for n, chunk in enumerate(group)]
+        res = self._restful("composite", method="POST",
+                            json={"allOrNone": False, "compositeRequest": subs})
+        by_ref = {r["referenceId"]: r for r in res["compositeResponse"]}
+        outcomes: list[Outcome] = []
+        for n, chunk in enumerate(group):
+            sub = by_ref.get(f"c{n}") or {}
+            body = sub.get("body")
+            if sub.get("httpStatusCode", 500) >= 300 or not isinstance(body, list):
+                outcomes.extend(self._one_collection(method, path, sobject, chunk))
+                continue
+            done: list[Outcome | None] = []
+            locked: list[tuple[str, dict]] = []
+            for (k, rec), r in zip(chunk, body, strict=True):
+                if r.get("success"):
+                    done.append(Outcome(True, id=r.get("id"), created=bool(r.get("created")),
+                                        key=k))
+                    continue
+                e0 = (r.get("errors") or [{}])[0]
+                err = classify(str(e0.get("statusCode") or e0.get("errorCode") or ""),
+                               str(e0.get("message") or ""), fields=e0.get("fields") or (),
+                               record=k)
+                if err.kind == Kind.RECORD_LOCKED:
+                    locked.append((k, rec))
+                    done.append(None)
+                else:
+                    done.append(Outcome(False, id=r.get("id"), error=err, key=k))
+            again = iter(self._one_collection(method, path, sobject, locked) if locked else [])
+            outcomes.extend(o if o is not None else next(again) for o in done)
         return outcomes
 
     def _with_lock_retries(

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from connectors.errors import BudgetExhausted, Kind
-from connectors.salesforce import changes_soql, parse_sf_datetime
+from connectors.salesforce import changes_soql, parse_sf_datetime, select_in_soql
 from syncadmin.integration import value_defaults
 from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
@@ -39,6 +39,11 @@ from syncadmin.sync.pipeline.object_sync import ObjectPipeline
 from syncadmin.sync.pipeline.types import ObjectResult, Policy
 from syncadmin.sync.pipeline.values import Converter, ValueMaps, ValueRow
 from syncadmin.sync.rules import Mapping
+
+COMPOSITE_QUERIES = 5  # Salesforce's cap on query subrequests in one composite request
+PROBE_WINDOW = dt.timedelta(days=14)  # getUpdated/getDeleted reach back 15-30 days
+PROBE_FIRST = {"Case": 0, "Account": 1}  # probed before the others when over the cap
+ID_CHUNK = 200
 
 
 @dataclass
@@ -194,20 +199,42 @@ class AccountSync:
         self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
 
     def read(self, streams: list[Stream]) -> None:
-        """One query per Salesforce object for all its consumers, in one composite call."""
+        """One query per Salesforce object for all its consumers, in one composite call.
+
+        A composite request carries at most five queries; objects past five whose watermark
+        is recent are probed with getUpdated/getDeleted in the same request instead, and
+        queried by id only when they changed: an idle poll of every object is one call.
+        """
         by_object: dict[str, list[Stream]] = {}
         for s in streams:
             by_object.setdefault(s.sobject, []).append(s)
-        queries = {
-            sobject: changes_soql(sobject, sorted(set().union(*(s.fields for s in group))),
-                                  min(s.since for s in group))
-            for sobject, group in by_object.items()
-        }
-        rows = self.sf.poll(queries, include_deleted=True)
-        for sobject, group in by_object.items():
-            got = rows.get(sobject, [])
+        since = {obj: min(s.since for s in group) for obj, group in by_object.items()}
+        fields = {obj: sorted(set().union(*(s.fields for s in group)))
+                  for obj, group in by_object.items()}
+        queries = {obj: changes_soql(obj, fields[obj], since[obj]) for obj in by_object}
+        now = timezone.now()
+        probes: dict[str, dt.datetime] = {}
+        for obj in sorted(by_object, key=lambda o: PROBE_FIRST.get(o, 9)):
+            if len(queries) - len(probes) <= COMPOSITE_QUERIES:
+                break
+            if now - since[obj] < PROBE_WINDOW:
+                probes[obj] = since[obj]
+        if probes:
+            rows, changed = self.sf.probe_changes(
+                probes, now, {o: q for o, q in queries.items() if o not in probes})
+            for obj, ids in changed.items():
+                rows[obj] = []
+                for start in range(0, len(ids), ID_CHUNK):
+                    chunk = sorted(ids)[start:start + ID_CHUNK]
+                    soql = select_in_soql(obj, fields[obj], "Id", chunk)
+                    rows[obj] += [r for page in self.sf.query(soql, include_deleted=True)
+                                  for r in page]
+        else:
+            rows = self.sf.poll(queries, include_deleted=True)
+        for obj, group in by_object.items():
+            got = rows.get(obj, [])
             for s in group:
-                if len(group) == 1 or s.since == min(x.since for x in group):
+                if len(group) == 1 or s.since == since[obj]:
                     s.rows = got
                 else:  # only what is past this consumer's own watermark
                     s.rows = [r for r in got if not r.get("SystemModstamp")
