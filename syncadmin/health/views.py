@@ -161,7 +161,7 @@ def _range(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def dashboard(request: HttpRequest, account_id: int) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
     api, _created = ApiSettings.objects.get_or_create(account=account)
     org = OrgLimit.objects.filter(account=account).first()
@@ -203,7 +203,8 @@ def _dashboard_context(request: HttpRequest, account: Account, api: ApiSettings 
 
 
 @login_required
-def cards(request: HttpRequest, account_id: int) -> HttpResponse:
+@require_http_methods(["GET"])
+def cards(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
     ctx = _cards_context(account)
     response = render(request, "health/_cards.html", ctx)
@@ -238,7 +239,8 @@ def _panel_context(request: HttpRequest, account: Account, kind: Kind,
 
 
 @login_required
-def errors(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+@require_http_methods(["GET"])
+def errors(request: HtmxHttpRequest, account_id: int, kind: str) -> HttpResponse:
     account = account_for(request, account_id)
     error_kind = _valid_kind(kind)
     if _hx(request) and not _hx(request).history_restore_request:
@@ -339,7 +341,7 @@ def _start_resync(request: HttpRequest, account: Account) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resync(request: HttpRequest, account_id: int) -> HttpResponse:
+def resync(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     """GET: the confirmation; POST: Resync all (FEATURES H6)."""
     account = account_for(request, account_id, change=request.method == "POST")
     if request.method == "POST":
@@ -364,7 +366,8 @@ def _subnav(ctx: dict[str, Any], sub: str) -> dict[str, Any]:
 
 
 @login_required
-def objects(request: HttpRequest, account_id: int) -> HttpResponse:
+@require_http_methods(["GET"])
+def objects(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
     rows = agg.object_overview(account)
     return render(request, "health/objects.html",
@@ -554,7 +557,8 @@ def export(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, account_id: int, pk: int) -> HttpResponseBase:
+@require_http_methods(["GET"])
+def download(request: HtmxHttpRequest, account_id: int, pk: int) -> HttpResponseBase:
     account = account_for(request, account_id)
     run = get_object_or_404(SyncRun, pk=pk, account=account, kind=SyncRun.Kind.EXPORT,
                             status=RunStatus.SUCCEEDED)
@@ -566,7 +570,7 @@ def download(request: HttpRequest, account_id: int, pk: int) -> HttpResponseBase
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def restore(request: HttpRequest, account_id: int) -> HttpResponse:
+def restore(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     """More → Restore all deleted records: choose, review, Restore all N (FEATURES H7)."""
     account = account_for(request, account_id, change=request.method == "POST")
     if request.method == "POST":
@@ -582,7 +586,8 @@ def restore(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def runs(request: HttpRequest, account_id: int) -> HttpResponse:
+@require_http_methods(["GET"])
+def runs(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
     recent = SyncRun.objects.filter(account=account).order_by("-started_at", "-id")[:50]
     return render(request, "health/runs.html",
@@ -590,7 +595,8 @@ def runs(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-def run_row(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+@require_http_methods(["GET"])
+def run_row(request: HtmxHttpRequest, account_id: int, pk: int) -> HttpResponse:
     account = account_for(request, account_id)
     run = get_object_or_404(SyncRun, pk=pk, account=account)
     as_export = request.GET.get("as") == "export"
