@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from syncadmin.accounts.models import Account
+from syncadmin.sync import objects
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,16 @@ CACHE_SECONDS = 600
 REMOTE_TIMEOUT = 8.0
 Entry = tuple[str, str, str]  # (name, label, type)
 
-SF_OBJECT_FOR = {"contacts": "Contact", "companies": "Account", "deals": "Opportunity",
-                 "tickets": "Case"}
-HS_OBJECT_FOR = {"contacts": "contacts", "companies": "companies", "deals": "deals",
-                 "tickets": "tickets"}
+
+
+def sf_object_for(object_key: str) -> str:
+    """The Salesforce object of a registry object (contacts: Contact; Lead is its second)."""
+    return objects.get(object_key).sf_object
+
+
+def hs_object_for(object_key: str) -> str:
+    return objects.get(object_key).hs_type
+
 
 BUILTIN_SF: dict[str, list[Entry]] = {
     "Contact": [
@@ -127,8 +134,8 @@ def _call(fn: Callable[[], Any]) -> Any:
         pool.shutdown(wait=False)
 
 
-def _lookup(key: str, connected: bool, remote: Callable[[], list[Entry]],
-            builtin: list[Entry]) -> tuple[list[Entry], str | None]:
+def _lookup(key: str, connected: bool, remote: Callable[[], list[Any]],
+            builtin: list[Any]) -> tuple[list[Any], str | None]:
     if not connected:
         return builtin, None
     cached = cache.get(key)
@@ -206,3 +213,86 @@ def hs_lists(account: Account) -> list[tuple[str, str]]:
         return []
     cache.set(key, entries, CACHE_SECONDS)
     return entries
+
+
+# Picklists of the mapped values (FEATURES E1): (value, label) in picklist order.
+BUILTIN_PICKLISTS: dict[tuple[str, str], list[tuple[str, str]]] = {
+    ("Opportunity", "StageName"): [(v, v) for v in (
+        "Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+        "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+        "Negotiation/Review", "Closed Won", "Closed Lost")],
+    ("Case", "Status"): [(v, v) for v in ("New", "Working", "Escalated", "Closed")],
+    ("Case", "Priority"): [(v, v) for v in ("High", "Medium", "Low")],
+}
+
+# HubSpot's default pipelines, used until the portal's own can be read.
+BUILTIN_PIPELINES: dict[str, list[dict[str, Any]]] = {
+    "deals": [{"id": "default", "label": "Sales Pipeline", "stages": [
+        {"id": sid, "label": label, "metadata": meta} for sid, label, meta in (
+            ("appointmentscheduled", "Appointment Scheduled",
+             {"isClosed": "false", "probability": "0.2"}),
+            ("qualifiedtobuy", "Qualified To Buy", {"isClosed": "false", "probability": "0.4"}),
+            ("presentationscheduled", "Presentation Scheduled",
+             {"isClosed": "false", "probability": "0.6"}),
+            ("decisionmakerboughtin", "Decision Maker Bought-In",
+             {"isClosed": "false", "probability": "0.8"}),
+            ("contractsent", "Contract Sent", {"isClosed": "false", "probability": "0.9"}),
+            ("closedwon", "Closed Won", {"isClosed": "true", "probability": "1.0"}),
+            ("closedlost", "Closed Lost", {"isClosed": "true", "probability": "0.0"}),
+        )]}],
+    "tickets": [{"id": "0", "label": "Support Pipeline", "stages": [
+        {"id": sid, "label": label, "metadata": {"ticketState": state}}
+        for sid, label, state in (("1", "New", "OPEN"), ("2", "Waiting on contact", "OPEN"),
+                                  ("3", "Waiting on us", "OPEN"), ("4", "Closed", "CLOSED"))]}],
+}
+
+
+def sf_picklist_with_notice(account: Account, sobject: str, field: str
+                            ) -> tuple[list[tuple[str, str]], str | None]:
+    def remote() -> list[tuple[str, str]]:
+        from syncadmin.sync.remote import salesforce_for
+
+        describe = salesforce_for(account).describe(sobject)
+        for f in describe.get("fields", []):
+            if f.get("name") == field:
+                return [(str(v["value"]), str(v.get("label") or v["value"]))
+                        for v in f.get("picklistValues") or [] if v.get("active", True)]
+        return []
+
+    return _lookup(f"catalogue:sf-picklist:{account.pk}:{sobject}:{field}",
+                   account.sf_connected, remote,
+                   list(BUILTIN_PICKLISTS.get((sobject, field), [])))
+
+
+def sf_picklist(account: Account, sobject: str, field: str) -> list[tuple[str, str]]:
+    """(value, label) of a Salesforce picklist's active values, from the describe."""
+    return sf_picklist_with_notice(account, sobject, field)[0]
+
+
+def _pipeline(p: Any) -> dict[str, Any]:
+    stages = p.get("stages") or []
+    return {"id": str(p.get("id", "")), "label": str(p.get("label") or p.get("id", "")),
+            "stages": [{"id": str(s.get("id", "")), "label": str(s.get("label") or s.get("id")),
+                        "metadata": dict(s.get("metadata") or {})} for s in stages]}
+
+
+def hs_pipelines_with_notice(account: Account, object_type: str
+                             ) -> tuple[list[dict[str, Any]], str | None]:
+    builtin = [_pipeline(p) for p in BUILTIN_PIPELINES.get(object_type, [])]
+
+    def remote() -> list[dict[str, Any]]:
+        from syncadmin.sync.remote import hubspot_for
+
+        adapter: Any = hubspot_for(account)
+        if not hasattr(adapter, "pipelines"):  # an adapter without pipelines yet
+            return builtin
+        return [_pipeline(p) for p in adapter.pipelines(object_type)] or builtin
+
+    return _lookup(f"catalogue:hs-pipelines:{account.pk}:{object_type}", account.hs_connected,
+                   remote, builtin)
+
+
+def hs_pipelines(account: Account, object_type: str) -> list[dict[str, Any]]:
+    """The portal's pipelines of deals or tickets: [{"id", "label", "stages": [{"id",
+    "label", "metadata"}]}]; HubSpot's default pipeline when they cannot be read."""
+    return hs_pipelines_with_notice(account, object_type)[0]

@@ -41,21 +41,14 @@ class HsStateCountryMode(models.TextChoices):
 
 
 class SyncObject(models.TextChoices):
+    """The model field's choices: the registry's keys (syncadmin.sync.objects) plus custom
+    objects, kept equal to it by a test. Lists of objects come from the registry."""
+
     CONTACTS = "contacts", _("Contacts")
     COMPANIES = "companies", _("Companies")
     DEALS = "deals", _("Deals")
     TICKETS = "tickets", _("Tickets")
     CUSTOM = "custom", _("Custom objects")
-
-
-# Which Salesforce object each HubSpot object syncs with (contacts: Lead and Contact).
-SF_OBJECTS = {
-    SyncObject.CONTACTS: ("Contact", "Lead"),
-    SyncObject.COMPANIES: ("Account",),
-    SyncObject.DEALS: ("Opportunity",),
-    SyncObject.TICKETS: ("Case",),
-    SyncObject.CUSTOM: (),
-}
 
 
 class Direction(models.TextChoices):

@@ -43,10 +43,21 @@ class AllocationForm(forms.ModelForm):
 
 
 FILTER_FIELDS = ("field", "operator", "value")
+Entry = tuple[str, str, str]  # catalogue (name, label, type)
+
+
+def _catalogue_select(entries: list[Entry], current: str, blank: str) -> forms.ChoiceField:
+    """A dropdown of catalogue fields; the saved value stays listed even if it has gone."""
+    opts = [(n, f"{label} ({n})") for n, label, _t in entries]
+    if current and current not in {n for n, _l in opts}:
+        opts.append((current, current))
+    return forms.ChoiceField(choices=[("", blank), *opts], required=False)
 
 
 class ObjectSyncForm(forms.ModelForm):
-    """An object tab: on/off, direction, conflict app, one initial-sync filter per side (H3)."""
+    """An object tab: on/off, direction, conflict app, deletion rule, one initial-sync filter
+    per side (E1, H1, H3). With catalogues, the filter fields are dropdowns of the object's
+    HubSpot properties and Salesforce fields."""
 
     hs_filter_field = forms.CharField(label=_("HubSpot property"), required=False, max_length=100)
     hs_filter_operator = forms.ChoiceField(
@@ -62,12 +73,27 @@ class ObjectSyncForm(forms.ModelForm):
 
     class Meta:
         model = ObjectSync
-        fields = ["enabled", "direction", "conflict_app"]
+        fields = ["enabled", "direction", "conflict_app", "sf_deletion"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    unit_notes = {
+        "enabled": [_("Associated records sync only when that object's sync is on too.")],
+        "direction": [_("Two-way: changes on either side reach the other. Only to HubSpot or "
+                        "Only to Salesforce: the other side's changes are not synced back.")],
+        "sf_deletion": [_("Deleting a record in HubSpot never deletes anything in "
+                          "Salesforce.")],
+    }
+
+    def __init__(self, *args: Any, hs_fields: list[Entry] | None = None,
+                 sf_fields: list[Entry] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for side in ("hs", "sf"):
+        for side, entries in (("hs", hs_fields), ("sf", sf_fields)):
             flt = getattr(self.instance, f"{side}_filter", None) or {}
+            if entries is not None:
+                name = f"{side}_filter_field"
+                select = _catalogue_select(entries, str(flt.get("field", "")),
+                                           str(_("— no filter —")))
+                select.label = self.fields[name].label
+                self.fields[name] = select
             for part in FILTER_FIELDS:
                 self.fields[f"{side}_filter_{part}"].initial = flt.get(part, "")
 
@@ -112,8 +138,16 @@ class TimelineEventForm(forms.ModelForm):
         fields = ["enabled", "sf_task_type"]
 
 
+LEAD_SAME = ""  # the Lead field with the contact field's API name, when the Lead has one
+LEAD_NONE = "-"  # no Lead field: leads do not get this value
+
+
 class MappingForm(forms.ModelForm):
-    """Add or edit a mapping in the side panel; choices come from the catalogue."""
+    """Add or edit a mapping in the side panel; choices come from the catalogue.
+
+    For contacts (`lead_choices` given) the mapping also names its Lead field (FEATURES D,
+    F3): leads are the default HubSpot → Salesforce target.
+    """
 
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -121,11 +155,12 @@ class MappingForm(forms.ModelForm):
         model = FieldMapping
         fields = ["hs_property", "sf_field", "sync_rule", "conflict_app", "enabled"]
 
-    def __init__(self, *args: Any, sf_choices: list[tuple[str, str, str]],
-                 hs_choices: list[tuple[str, str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, sf_choices: list[Entry], hs_choices: list[Entry],
+                 lead_choices: list[Entry] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sf_types = {n: t for n, _l, t in sf_choices}
         self.hs_types = {n: t for n, _l, t in hs_choices}
+        self.lead_types = {n: t for n, _l, t in lead_choices or []}
         sf_opts = [(n, f"{label} ({n}) · {t}") for n, label, t in sf_choices]
         hs_opts = [(n, f"{label} ({n}) · {t}") for n, label, t in hs_choices]
         for name, opts in (("sf_field", sf_opts), ("hs_property", hs_opts)):
@@ -133,6 +168,19 @@ class MappingForm(forms.ModelForm):
             if current and current not in {k for k, _v in opts}:
                 opts.append((current, current))
             self.fields[name].widget = forms.Select(choices=[("", "—"), *opts])
+        if lead_choices is not None:
+            lead_opts = [(n, f"{label} ({n}) · {t}") for n, label, t in lead_choices]
+            current = self.instance.sf_lead_field
+            if current and current not in self.lead_types:
+                lead_opts.append((current, current))
+            self.fields["sf_lead_field"] = forms.ChoiceField(
+                label=_("Salesforce lead field"), required=False,
+                choices=[(LEAD_SAME, _("Same field as the contact's, if the Lead has it")),
+                         (LEAD_NONE, _("No lead field (leads don't get this value)")),
+                         *lead_opts],
+                initial=(current or LEAD_NONE) if self.instance.pk else LEAD_SAME,
+            )
+            self.order_fields(["hs_property", "sf_field", "sf_lead_field"])
         if self.instance.pk:
             # An existing mapping's pair is fixed: remove it and add another to change it.
             self.fields["hs_property"].disabled = True
@@ -161,4 +209,26 @@ class MappingForm(forms.ModelForm):
                     self.add_error("sf_field", reason)
                 else:
                     self.instance.field_type = mapping_type(self.sf_types[sf], self.hs_types[hs])
+        if "sf_lead_field" in self.fields and "sf_lead_field" in data:
+            self._clean_lead_field(data, sf or "", hs or "")
         return data
+
+    def _clean_lead_field(self, data: dict[str, Any], sf: str, hs: str) -> None:
+        from syncadmin.integration.types import incompatibility
+
+        choice = data.get("sf_lead_field") or LEAD_SAME
+        if choice == LEAD_NONE:
+            lead = ""
+        elif choice == LEAD_SAME:
+            lead = sf if sf in self.lead_types else ""
+        elif choice in self.lead_types or choice == self.instance.sf_lead_field:
+            lead = choice
+        else:
+            self.add_error("sf_lead_field", _("Choose a Salesforce lead field from the list."))
+            return
+        if lead and hs in self.hs_types and lead in self.lead_types:
+            reason = incompatibility(self.lead_types[lead], self.hs_types[hs])
+            if reason:
+                self.add_error("sf_lead_field", reason)
+                return
+        self.instance.sf_lead_field = lead

@@ -126,7 +126,8 @@ def make_unit(form: forms.BaseForm, name: str) -> Unit:
         label, names = GROUPS[name]
         return Unit(name, label, [form[n] for n in names], [FILTER_NOTE])
     bf = form[name]
-    unit = Unit(name, bf.label, [bf], list(NOTES.get(name, [])))
+    notes = getattr(form, "unit_notes", {}).get(name)  # a form's own notes win
+    unit = Unit(name, bf.label, [bf], list(NOTES.get(name, []) if notes is None else notes))
     if name == "hs_to_sf_object" and bf.value() == "lead":
         unit.warning = LEAD_WARNING
     return unit

@@ -1,14 +1,25 @@
 from django.urls import path
 
 from syncadmin.integration import views, wizard
+from syncadmin.sync import objects
 
 app_name = "integration"
+
+
+def _tab_name(key: str) -> str:
+    """The URL name of an object's settings tab, from its spec ("integration:deals")."""
+    return objects.get(key).settings_tab.rpartition(":")[2] or key
+
+
 urlpatterns = [
     path("features/", views.features, name="features"),
     path("contacts/", views.contacts, name="contacts"),
-    path("companies/", views.object_tab, {"object": "companies"}, name="companies"),
-    path("deals/", views.object_tab, {"object": "deals"}, name="deals"),
-    path("tickets/", views.object_tab, {"object": "tickets"}, name="tickets"),
+    # One tab per standard object of the registry: /companies/ named "companies", …
+    *[path(f"{key}/", views.object_tab, {"object": key}, name=_tab_name(key))
+      for key in objects.standard_keys()],
+    path("values/add/", views.value_mapping_add, name="value_mapping_add"),
+    path("values/<int:pk>/", views.value_mapping, name="value_mapping"),
+    path("values/<int:pk>/remove/", views.value_mapping_remove, name="value_mapping_remove"),
     path("custom-objects/", views.custom_objects, name="custom_objects"),
     path("custom-objects/<int:pk>/", views.custom_object, name="custom_object"),
     path("activities/", views.activities, name="activities"),

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
@@ -37,12 +38,21 @@ from syncadmin.integration.models import (
     ObjectSync,
     SfActivitySetting,
     TimelineEventSetting,
+    ValueMapping,
 )
 from syncadmin.integration.ui import CONTACT_SECTIONS, GROUPS, make_unit, unit_fields
+from syncadmin.integration.value_defaults import (
+    HS_PRIORITIES,
+    ValueMap,
+    ensure_value_mappings,
+    options_pipeline,
+    value_maps_for,
+)
+from syncadmin.sync import objects
+from syncadmin.sync.objects import ObjectSpec
 
 INVALID = 422  # htmx swaps it (see htmx-config in base.html); plain POSTs get 400
-MAPPABLE = ("contacts", "companies", "deals", "tickets")
-STANDARD_OBJECTS = {"companies": "Account", "deals": "Opportunity", "tickets": "Case"}
+OBJECT_UNITS = ("enabled", "direction", "conflict_app", "sf_deletion", "hs_filter", "sf_filter")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -170,24 +180,46 @@ def contacts(request: HttpRequest, account_id: int) -> HttpResponse:
                   "create_list_url": create_list_url}, "contacts", status)
 
 
-def _object_sync(account: Account, obj: str) -> ObjectSync:
-    row = ObjectSync.objects.filter(account=account, object=obj).first()
+def _object_sync(account: Account, spec: ObjectSpec) -> ObjectSync:
+    row = ObjectSync.objects.filter(account=account, object=spec.key).first()
     if row is None:
-        row = ObjectSync.objects.create(account=account, object=obj,
-                                        sf_object=STANDARD_OBJECTS[obj], hs_object=obj)
+        row = ObjectSync.objects.create(account=account, object=spec.key,
+                                        sf_object=spec.sf_object, hs_object=spec.hs_type)
     return row
+
+
+def _object_risk(obj: str) -> DryRunFn:
+    def risk(account: Account, name: str, old: Any, new: Any) -> dryrun.DryRun | None:
+        if name == "sf_deletion" and new == c.ObjectDeletionRule.DELETE and old != new:
+            return dryrun.enable_deletion(_links(account, obj))
+        return None
+
+    return risk
+
+
+def _object_keys() -> list[str]:
+    return list(objects.keys())  # the registry's function, not a dict
+
+
+def _standard_spec(obj: str) -> ObjectSpec:
+    if obj not in objects.standard_keys():
+        raise Http404
+    return objects.get(obj)
 
 
 @login_required
 def object_tab(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
+    """Companies, Deals, Tickets: exactly the settings the engine reads (E1, H1–H3)."""
     account = account_for(request, account_id, change=request.method == "POST")
-    if object not in STANDARD_OBJECTS:
-        raise Http404
-    row = _object_sync(account, object)
-    url = reverse(f"integration:{object}", kwargs={"account_id": account.pk})
+    spec = _standard_spec(object)
+    row = _object_sync(account, spec)
+    url = reverse(spec.settings_tab, kwargs={"account_id": account.pk})
+    catalogues = {"hs_fields": catalogue.hs_properties(account, spec.hs_type),
+                  "sf_fields": catalogue.sf_fields(account, spec.sf_object)}
     if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
-        return _autosave(request, account, ObjectSyncForm, row, url)
-    form = ObjectSyncForm(request.POST or None, instance=row)
+        return _autosave(request, account, ObjectSyncForm, row, url, catalogues,
+                         risky=_object_risk(object))
+    form = ObjectSyncForm(request.POST or None, instance=row, **catalogues)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -195,12 +227,184 @@ def object_tab(request: HttpRequest, account_id: int, object: str) -> HttpRespon
             messages.success(request, _("Saved."))
             return redirect(url)
         status = 400
-    units = [make_unit(form, n) for n in
-             ("enabled", "direction", "conflict_app", "hs_filter", "sf_filter")]
+    units = {n: make_unit(form, n) for n in OBJECT_UNITS}
     return _page(request, account, "integration/object.html",
                  {"form": form, "units": units, "save_url": url, "row": row, "object": object,
-                  "object_label": c.SyncObject(object).label,
-                  "sf_object": STANDARD_OBJECTS[object]}, object, status)
+                  "spec": spec, "object_label": spec.label, "sf_object": spec.sf_object,
+                  "domain_mapped": object == "companies" and _domain_mapped(account),
+                  "value_tables": _value_tables(account, spec)}, object, status)
+
+
+def _domain_mapped(account: Account) -> bool:
+    """H2: HubSpot's domain is used for matching only when mapped to the Website field."""
+    return FieldMapping.objects.filter(account=account, object="companies",
+                                       hs_property="domain", sf_field="Website",
+                                       enabled=True).exclude(sync_rule=c.SyncRule.NONE).exists()
+
+
+# ---- value mappings (deal stage ⇄ opportunity stage, ticket status/priority) ---------------
+
+
+def _vm_sources(account: Account, spec: ObjectSpec, vm: ValueMap
+                ) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
+    """The Salesforce picklist and the HubSpot pipelines of one value map (cached)."""
+    sf_values = catalogue.sf_picklist(account, spec.sf_object, vm.sf_field)
+    if vm.per_pipeline:
+        return sf_values, catalogue.hs_pipelines(account, spec.hs_type)
+    return sf_values, [options_pipeline(HS_PRIORITIES)]
+
+
+def _pipeline_table(account: Account, vm: ValueMap, pipeline: dict[str, Any],
+                    rows: list[ValueMapping], sf_values: list[tuple[str, str]]
+                    ) -> dict[str, Any]:
+    """One pipeline's table: its stages in order, each with its rows; rows of stages that
+    are no longer in the pipeline last, so that they can be removed."""
+    by_stage: dict[str, list[ValueMapping]] = {}
+    for r in rows:
+        by_stage.setdefault(r.hs_value, []).append(r)
+    stages = [{"id": s["id"], "label": s["label"], "rows": by_stage.pop(s["id"], []),
+               "gone": False} for s in pipeline["stages"]]
+    stages += [{"id": hs, "label": rs[0].hs_label or hs, "rows": rs, "gone": True}
+               for hs, rs in by_stage.items()]
+    return {"vm": vm, "id": pipeline["id"], "label": pipeline.get("label", ""),
+            "stages": stages, "sf_values": sf_values, "sf_keys": [v for v, _l in sf_values],
+            "dom_id": f"vm-{vm.object}-{vm.hs_property}-{_dom(pipeline['id'])}"}
+
+
+def _dom(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text) or "none"
+
+
+def _value_tables(account: Account, spec: ObjectSpec) -> list[dict[str, Any]]:
+    vms = value_maps_for(spec.key)
+    if not vms:
+        return []
+    sources = {vm.key: _vm_sources(account, spec, vm) for vm in vms}
+    pipelines = next((p for vm in vms if vm.per_pipeline for p in [sources[vm.key][1]]), [])
+    ensure_value_mappings(account, {k: v[0] for k, v in sources.items()},
+                          {spec.key: pipelines})
+    rows = list(ValueMapping.objects.filter(account=account, object=spec.key))
+    tables = []
+    for vm in vms:
+        sf_values, hs_pipelines = sources[vm.key]
+        mine = [r for r in rows if r.hs_property == vm.hs_property]
+        tables.append({"vm": vm, "title": vm.title, "pipelines": [
+            _pipeline_table(account, vm, p, [r for r in mine if r.pipeline == p["id"]],
+                            sf_values)
+            for p in hs_pipelines]})
+    return tables
+
+
+def _vm_for(obj: str, hs_property: str) -> ValueMap:
+    for vm in value_maps_for(obj):
+        if vm.hs_property == hs_property:
+            return vm
+    raise Http404
+
+
+def _render_pipeline(request: HttpRequest, account: Account, vm: ValueMap, pipeline_id: str,
+                     status: int = 200, error: str = "") -> HttpResponse:
+    spec = objects.get(vm.object)
+    sf_values, pipelines = _vm_sources(account, spec, vm)
+    pipeline = next((p for p in pipelines if p["id"] == pipeline_id),
+                    {"id": pipeline_id, "label": pipeline_id, "stages": []})
+    rows = list(ValueMapping.objects.filter(account=account, object=vm.object,
+                                            hs_property=vm.hs_property, pipeline=pipeline_id))
+    table = _pipeline_table(account, vm, pipeline, rows, sf_values)
+    return render(request, "integration/_value_table.html",
+                  {"account": account, "table": table, "error": error}, status=status)
+
+
+def _back_to_tab(request: HttpRequest, account: Account, vm: ValueMap, error: str = ""
+                 ) -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(objects.get(vm.object).settings_tab, account_id=account.pk)
+
+
+@require_POST
+@login_required
+def value_mapping(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    """Sets the Salesforce value of one row (autosaves on change)."""
+    account = account_for(request, account_id, change=True)
+    row = get_object_or_404(ValueMapping, account=account, pk=pk)
+    vm = _vm_for(row.object, row.hs_property)
+    sf_values, _pipelines = _vm_sources(account, objects.get(vm.object), vm)
+    value = request.POST.get("sf_value", "").strip()
+    error = ""
+    if value and value not in {v for v, _l in sf_values} and value != row.sf_value:
+        error = _("Choose a Salesforce value from the list.")
+    elif value != row.sf_value and ValueMapping.objects.filter(
+            account=account, object=row.object, hs_property=row.hs_property,
+            pipeline=row.pipeline, hs_value=row.hs_value, sf_value=value).exists():
+        error = _("This HubSpot value is already mapped to that Salesforce value.")
+    saved = False
+    if not error and value != row.sf_value:
+        row.sf_value = value
+        row.save(update_fields=["sf_value"])
+        saved = True
+    if not _is_htmx(request):
+        return _back_to_tab(request, account, vm, error)
+    return render(request, "integration/_value_row.html",
+                  {"account": account, "r": row, "sf_values": sf_values, "saved": saved,
+                   "sf_keys": [v for v, _l in sf_values], "error": error},
+                  status=INVALID if error else 200)
+
+
+@require_POST
+@login_required
+def value_mapping_add(request: HttpRequest, account_id: int) -> HttpResponse:
+    """"+ Add a Salesforce value for this stage": a new, not yet mapped row for the stage."""
+    account = account_for(request, account_id, change=True)
+    obj, prop = request.POST.get("object", ""), request.POST.get("hs_property", "")
+    vm = _vm_for(obj, prop)
+    pipeline_id, hs_value = request.POST.get("pipeline", ""), request.POST.get("hs_value", "")
+    spec = objects.get(vm.object)
+    _sf, pipelines = _vm_sources(account, spec, vm)
+    stages = {s["id"]: s["label"] for p in pipelines if p["id"] == pipeline_id
+              for s in p["stages"]}
+    existing = ValueMapping.objects.filter(account=account, object=obj, hs_property=prop,
+                                           pipeline=pipeline_id, hs_value=hs_value)
+    error = ""
+    if hs_value not in stages and not existing.exists():
+        error = _("This stage is not in the HubSpot pipeline.")
+    elif existing.filter(sf_value="").exists():
+        error = _("This stage already has a row without a Salesforce value: choose its value "
+                  "first.")
+    else:
+        ValueMapping.objects.create(
+            account=account, object=obj, hs_property=prop, pipeline=pipeline_id,
+            hs_value=hs_value, sf_value="",
+            hs_label=str(stages.get(hs_value) or getattr(existing.first(), "hs_label", "")))
+    if not _is_htmx(request):
+        return _back_to_tab(request, account, vm, error)
+    return _render_pipeline(request, account, vm, pipeline_id, INVALID if error else 200, error)
+
+
+@require_POST
+@login_required
+def value_mapping_remove(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    account = account_for(request, account_id, change=True)
+    row = get_object_or_404(ValueMapping, account=account, pk=pk)
+    vm = _vm_for(row.object, row.hs_property)
+    spec = objects.get(vm.object)
+    _sf, pipelines = _vm_sources(account, spec, vm)
+    in_pipeline = any(s["id"] == row.hs_value for p in pipelines if p["id"] == row.pipeline
+                      for s in p["stages"])
+    others = ValueMapping.objects.filter(
+        account=account, object=row.object, hs_property=row.hs_property,
+        pipeline=row.pipeline, hs_value=row.hs_value).exclude(pk=row.pk)
+    error = ""
+    if in_pipeline and not others.exists():
+        error = _("A HubSpot stage keeps at least one row: choose “— not mapped —” instead.")
+    else:
+        row.delete()
+    if not _is_htmx(request):
+        return _back_to_tab(request, account, vm, error)
+    return _render_pipeline(request, account, vm, row.pipeline, INVALID if error else 200,
+                            error)
 
 
 @login_required
@@ -323,26 +527,30 @@ def audit_log(request: HttpRequest, account_id: int) -> HttpResponse:
 # ---- field mappings ------------------------------------------------------------------------
 
 
-def _catalogues(account: Account, obj: str) -> tuple[list, list, list[str]]:
-    sf, sf_notice = catalogue.sf_fields_with_notice(account, catalogue.SF_OBJECT_FOR[obj])
-    hs, hs_notice = catalogue.hs_properties_with_notice(account, catalogue.HS_OBJECT_FOR[obj])
-    notices = sorted({n for n in (sf_notice, hs_notice) if n})
-    return sf, hs, notices
+def _catalogues(account: Account, obj: str) -> tuple[list, list, list | None, list[str]]:
+    """SF fields, HS properties and (contacts) Lead fields for the mapping panel."""
+    spec = objects.get(obj)
+    sf, sf_notice = catalogue.sf_fields_with_notice(account, spec.sf_object)
+    hs, hs_notice = catalogue.hs_properties_with_notice(account, spec.hs_type)
+    lead, lead_notice = None, None
+    if "Lead" in spec.sf_objects[1:]:
+        lead, lead_notice = catalogue.sf_fields_with_notice(account, "Lead")
+    notices = sorted({n for n in (sf_notice, hs_notice, lead_notice) if n})
+    return sf, hs, lead, notices
 
 
 def _mappings_page(request: HttpRequest, account: Account, obj: str,
                    panel: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     rows = list(FieldMapping.objects.filter(account=account, object=obj))
-    tab = obj if obj in STANDARD_OBJECTS or obj == "contacts" else "contacts"
     return _page(request, account, "integration/mappings.html",
-                 {"rows": rows, "object": obj, "object_label": c.SyncObject(obj).label,
-                  "panel": panel}, tab, status)
+                 {"rows": rows, "object": obj, "object_label": objects.get(obj).label,
+                  "panel": panel}, obj, status)
 
 
 @login_required
 def mappings(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
-    if object not in MAPPABLE:
+    if object not in _object_keys():
         raise Http404
     if request.method == "POST":
         return redirect("integration:mappings", account_id=account.pk, object=object)
@@ -351,8 +559,9 @@ def mappings(request: HttpRequest, account_id: int, object: str) -> HttpResponse
 
 def _panel(request: HttpRequest, account: Account, obj: str, instance: FieldMapping,
            action: str) -> HttpResponse:
-    sf, hs, notices = _catalogues(account, obj)
-    form = MappingForm(request.POST or None, instance=instance, sf_choices=sf, hs_choices=hs)
+    sf, hs, lead, notices = _catalogues(account, obj)
+    form = MappingForm(request.POST or None, instance=instance, sf_choices=sf, hs_choices=hs,
+                       lead_choices=lead)
     preview = None
     status = 200
     if request.method == "POST":
@@ -386,7 +595,7 @@ def _panel(request: HttpRequest, account: Account, obj: str, instance: FieldMapp
 @login_required
 def mapping_add(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
-    if object not in MAPPABLE:
+    if object not in _object_keys():
         raise Http404
     instance = FieldMapping(account=account, object=object, custom=True,
                             sync_rule=c.SyncRule.PREFER_SF)

@@ -143,7 +143,7 @@ def test_object_tab_autosaves_switch_and_filter(admin_client, account):
 def test_object_tab_works_without_javascript(admin_client, account):
     url = reverse("integration:deals", kwargs={"account_id": account.pk})
     r = admin_client.post(url, {"enabled": "on", "direction": "two_way",
-                                "conflict_app": "hubspot"})
+                                "conflict_app": "hubspot", "sf_deletion": "nothing"})
     assert r.status_code == 302
     row = ObjectSync.objects.get(account=account, object="deals")
     assert row.enabled and row.conflict_app == "hubspot"

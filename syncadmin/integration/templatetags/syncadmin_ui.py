@@ -11,3 +11,13 @@ def optional_url(name: str, account_id: int) -> str:
         return reverse(name, kwargs={"account_id": account_id})
     except NoReverseMatch:
         return ""
+
+
+@register.simple_tag
+def object_tabs(account_id: int) -> list[tuple[str, str, str]]:
+    """(key, label, url) of every object's settings tab, in the registry's order."""
+    from syncadmin.sync import objects
+
+    return [(spec.key, str(spec.label), reverse(spec.settings_tab,
+                                                kwargs={"account_id": account_id}))
+            for spec in objects.all_specs() if spec.settings_tab]
