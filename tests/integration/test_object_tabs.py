@@ -472,3 +472,35 @@ def test_editing_a_contact_mapping_changes_its_lead_field(admin_client, account)
 def test_viewer_cannot_add_a_mapping(viewer_client, account):
     r = _add(viewer_client, account, {"hs_property": "zip", "sf_field": "MailingPostalCode"})
     assert r.status_code == 403
+
+
+# ---- the catalogue reads the org's picklists and the portal's pipelines -------------------
+
+
+@pytest.mark.django_db
+def test_catalogue_falls_back_to_the_builtin_lists_when_not_connected(account):
+    from syncadmin.integration import catalogue
+
+    assert catalogue.sf_picklist(account, "Case", "Priority") == [
+        ("High", "High"), ("Medium", "Medium"), ("Low", "Low")]
+    assert [p["id"] for p in catalogue.hs_pipelines(account, "tickets")] == ["0"]
+    assert catalogue.sf_picklist(account, "Case", "Nothing") == []
+
+
+@pytest.mark.django_db
+def test_value_tables_use_the_orgs_picklist_and_the_portals_pipelines(admin_client, connected,
+                                                                      sf_client, hs):
+    from syncadmin.integration import catalogue
+
+    account = connected
+    stages = catalogue.sf_picklist(account, "Opportunity", "StageName")
+    assert ("Closed Won", "Closed Won") in stages
+    pipelines = catalogue.hs_pipelines(account, "deals")
+    assert pipelines and all({"id", "label", "stages"} <= set(p) for p in pipelines)
+    body = admin_client.get(_tab(account, "deals")).content.decode()
+    assert f"Pipeline: {pipelines[0]['label']}" in body
+    rows = _rows(account, "deals", "dealstage")
+    assert {r.pipeline for r in rows} == {p["id"] for p in pipelines}
+    assert {r.sf_value for r in rows} == {v for v, _l in stages}
+    won = [r for r in rows if r.hs_value == "closedwon"]
+    assert won and won[0].sf_value == "Closed Won"
