@@ -28,9 +28,6 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(hours=24)
 PACE_HOURS = 3  # the "current pace" is the rate over the last three hours (partial one included)
 
-# Objects the object view always lists; the others only while their object tab's sync is on.
-ALWAYS_LISTED = ("contacts",)
-
 FAILED_STATUSES = (LinkStatus.FAILED, LinkStatus.DELETED_HS, LinkStatus.DELETED_SF)
 
 EXCLUDED_REASONS: dict[str, Any] = {
@@ -279,9 +276,11 @@ def overview_objects(account: Account) -> list[objects.ObjectSpec]:
     its object tab has sync on (one query)."""
     from syncadmin.integration.models import ObjectSync
 
-    enabled = set(ObjectSync.objects.filter(account=account, enabled=True)
+    # Objects without an object tab (contacts: the Contacts tab) always sync.
+    listed = set(objects.keys()) - set(objects.standard_keys())
+    listed.update(ObjectSync.objects.filter(account=account, enabled=True)
                   .values_list("object", flat=True))
-    return [s for s in objects.all_specs() if s.key in ALWAYS_LISTED or s.key in enabled]
+    return [s for s in objects.all_specs() if s.key in listed]
 
 
 def excluded_tip(spec: objects.ObjectSpec) -> str:
