@@ -3,7 +3,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connectors import oauth
+from connectors.errors import RemoteError
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account, Membership
 from syncadmin.audit import log as audit
@@ -51,34 +52,24 @@ HS_KEY = "oauth:hs:{}"
 HS_SCOPES = ("oauth crm.objects.contacts.read crm.objects.contacts.write "
              "crm.objects.companies.read crm.objects.companies.write crm.objects.deals.read "
              "crm.objects.deals.write crm.schemas.contacts.write crm.lists.read")
-TIMEOUT = 15
 
 
-class ConnectError(Exception):
-    pass
+def _ca_file(account: Account) -> str | None:
+    """The account's CA (the sandbox's), else the configured one, else the system store."""
+    return account.tls_ca_file or settings.REMOTE_CA_FILE or None
 
 
-def _http(account: Account) -> requests.Session:
-    """A session that trusts the account's CA (the sandbox's) and ignores REQUESTS_CA_BUNDLE."""
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = account.tls_ca_file or settings.REMOTE_CA_FILE or True
-    return session
-
-
-def _json(response: requests.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code >= 400:
-        detail = (body.get("error_description") or body.get("message") or body.get("error")
-                  or response.reason) if isinstance(body, dict) else response.reason
-        raise ConnectError(_("%(what)s refused the request: %(detail)s") % {
-            "what": what, "detail": detail})
-    if not isinstance(body, dict):
-        raise ConnectError(_("%(what)s sent an unexpected answer.") % {"what": what})
-    return body
+def _failure(exc: RemoteError, what: str) -> str:
+    """What the admin reads when connecting failed (connectors.oauth classified it)."""
+    if exc.code == oauth.UNREACHABLE:
+        if what == "HubSpot":
+            return _("HubSpot could not be reached (%(e)s). Nothing was changed; try again."
+                     ) % {"e": exc.message}
+        return _("Salesforce could not be reached (%(e)s). Nothing was changed; try again."
+                 ) % {"e": exc.message}
+    if exc.code == oauth.UNEXPECTED_ANSWER:
+        return _("%(what)s sent an unexpected answer.") % {"what": what}
+    return _("%(what)s refused the request: %(detail)s") % {"what": what, "detail": exc.message}
 
 
 def _connect_error(request: HttpRequest, account: Account, message: str,
@@ -146,35 +137,26 @@ def sf_callback(request: HttpRequest, account_id: int) -> HttpResponse:
     if not code:
         return _connect_error(request, account, _("Salesforce sent no authorization code."))
     login = pending["login"]
-    http = _http(account)
     try:
-        token = _json(http.post(f"{login}/services/oauth2/token", data={
-            "grant_type": "authorization_code", "code": code,
-            "client_id": settings.SALESFORCE_CLIENT_ID,
-            "client_secret": settings.SALESFORCE_CLIENT_SECRET,
-            "redirect_uri": _sf_redirect_uri(request, account),
-        }, timeout=TIMEOUT), "Salesforce")
-        info = _json(http.get(f"{login}/services/oauth2/userinfo", headers={
-            "Authorization": f"Bearer {token['access_token']}"}, timeout=TIMEOUT), "Salesforce")
-    except ConnectError as exc:
-        return _connect_error(request, account, str(exc), status=502)
-    except (requests.RequestException, KeyError) as exc:
-        return _connect_error(request, account, _(
-            "Salesforce could not be reached (%(e)s). Nothing was changed; try again.") % {
-            "e": type(exc).__name__}, status=502)
+        grant = oauth.exchange_salesforce_code(
+            login, settings.SALESFORCE_CLIENT_ID, settings.SALESFORCE_CLIENT_SECRET, code,
+            _sf_redirect_uri(request, account), _ca_file(account))
+    except RemoteError as exc:
+        return _connect_error(request, account, _failure(exc, "Salesforce"), status=502)
+    info = grant.identity
     old_org = account.sf_org_id
     with transaction.atomic():
         creds = account.credentials
-        creds.sf_access_token = token["access_token"]
-        creds.sf_refresh_token = token.get("refresh_token", "") or creds.sf_refresh_token
+        creds.sf_access_token = grant.access_token
+        creds.sf_refresh_token = grant.refresh_token or creds.sf_refresh_token
         creds.save()
-        account.sf_instance_url = token.get("instance_url") or account.sf_instance_url
+        account.sf_instance_url = grant.instance_url or account.sf_instance_url
         account.sf_login_url = login
         account.sf_is_sandbox = bool(pending.get("sandbox"))
-        account.sf_org_id = str(info.get("organization_id", ""))[:18]
-        account.sf_user_id = str(info.get("user_id", ""))[:18]
-        account.sf_user_name = str(info.get("name", ""))[:200]
-        account.sf_username = str(info.get("preferred_username") or info.get("email", ""))[:200]
+        account.sf_org_id = info.organization_id[:18]
+        account.sf_user_id = info.user_id[:18]
+        account.sf_user_name = info.name[:200]
+        account.sf_username = (info.preferred_username or info.email)[:200]
         account.save()
         audit.record(account, "Salesforce connected", {
             "sf_org_id": [old_org, account.sf_org_id],
@@ -197,11 +179,6 @@ def connect_hubspot(request: HttpRequest, account_id: int) -> HttpResponse:
         "scope": HS_SCOPES, "state": state,
     })
     return redirect(f"{settings.HUBSPOT_AUTH_URL}?{params}")
-
-
-def _hs_token_info(account: Account, http: requests.Session, token: str) -> dict[str, Any]:
-    host = settings.HUBSPOT_API_HOST.rstrip("/")
-    return _json(http.get(f"{host}/oauth/v1/access-tokens/{token}", timeout=TIMEOUT), "HubSpot")
 
 
 def _store_hubspot(account: Account, access: str, refresh: str, expires_in: int | None,
@@ -230,24 +207,15 @@ def hs_callback(request: HttpRequest, account_id: int) -> HttpResponse:
     code = request.GET.get("code", "")
     if not code:
         return _connect_error(request, account, _("HubSpot sent no authorization code."))
-    http = _http(account)
-    host = settings.HUBSPOT_API_HOST.rstrip("/")
     try:
-        token = _json(http.post(f"{host}/oauth/v1/token", data={
-            "grant_type": "authorization_code", "code": code,
-            "client_id": settings.HUBSPOT_CLIENT_ID,
-            "client_secret": settings.HUBSPOT_CLIENT_SECRET,
-            "redirect_uri": _hs_redirect_uri(request, account),
-        }, timeout=TIMEOUT), "HubSpot")
-        info = _hs_token_info(account, http, token["access_token"])
-    except ConnectError as exc:
-        return _connect_error(request, account, str(exc), status=502)
-    except (requests.RequestException, KeyError) as exc:
-        return _connect_error(request, account, _(
-            "HubSpot could not be reached (%(e)s). Nothing was changed; try again.") % {
-            "e": type(exc).__name__}, status=502)
-    _store_hubspot(account, token["access_token"], token.get("refresh_token", ""),
-                   token.get("expires_in"), str(info.get("hub_id", "")))
+        grant = oauth.exchange_hubspot_code(
+            settings.HUBSPOT_API_HOST, settings.HUBSPOT_CLIENT_ID,
+            settings.HUBSPOT_CLIENT_SECRET, code, _hs_redirect_uri(request, account),
+            _ca_file(account))
+    except RemoteError as exc:
+        return _connect_error(request, account, _failure(exc, "HubSpot"), status=502)
+    _store_hubspot(account, grant.access_token, grant.refresh_token, grant.expires_in,
+                   grant.hub_id)
     messages.success(request, _("HubSpot portal %(id)s is connected.") % {
         "id": account.hubspot_portal_id})
     return redirect("accounts:connect", account_id=account.pk)
@@ -271,8 +239,9 @@ def hs_token(request: HttpRequest, account_id: int) -> HttpResponse:
         token = form.cleaned_data["token"].strip()
         portal = form.cleaned_data["portal_id"].strip()
         try:
-            portal = str(_hs_token_info(account, _http(account), token).get("hub_id") or portal)
-        except (ConnectError, requests.RequestException):
+            portal = oauth.hubspot_hub_id(settings.HUBSPOT_API_HOST, token,
+                                          _ca_file(account)) or portal
+        except RemoteError:
             if not portal:
                 form.add_error("token", _("HubSpot did not recognise this token. Check it, or "
                                           "enter the portal ID as well."))

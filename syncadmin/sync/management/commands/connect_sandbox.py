@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from connectors.oauth import salesforce_identity
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ContactSettings, ObjectSync
 from syncadmin.sync import objects
@@ -24,21 +24,14 @@ def load_sandbox(state_dir: str | Path) -> dict[str, Any]:
 
 
 def connect(account: Account, info: dict[str, Any]) -> None:
-    session = requests.Session()
-    session.verify, session.trust_env = info["ca"], False
-    who = session.get(
-        f"{info['salesforce']}/services/oauth2/userinfo",
-        headers={"Authorization": f"Bearer {info['sf_session_id']}"}, timeout=15,
-    )
-    who.raise_for_status()
-    user = who.json()
+    user = salesforce_identity(info["salesforce"], info["sf_session_id"], info["ca"])
     account.sf_instance_url = info["salesforce"]
     account.sf_login_url = info.get("salesforce_sandbox_login", info["salesforce_login"])
     account.sf_is_sandbox = True
-    account.sf_org_id = user.get("organization_id", "")[:18]
-    account.sf_user_id = user.get("user_id", "")[:18]
-    account.sf_user_name = user.get("name", "")
-    account.sf_username = user.get("preferred_username", "")
+    account.sf_org_id = user.organization_id[:18]
+    account.sf_user_id = user.user_id[:18]
+    account.sf_user_name = user.name
+    account.sf_username = user.preferred_username
     account.hubspot_host = info["hubspot"]
     account.hubspot_portal_id = str(info.get("hs_portal_id", ""))
     account.tls_ca_file = info["ca"]
