@@ -45,11 +45,15 @@ class ObjectPipeline:
                  *self.spec.sf_extra_fields}
         names |= {m.sf_field for m in self.mappings if m.sf_field}
         names |= {a.sf_field for a in self.spec.associations if a.sf_field}
+        if self.policy.sf_filter.get("field"):  # H3: the filter's field, mapped or not
+            names.add(self.policy.sf_filter["field"])
         return sorted(names)
 
     def hs_properties(self) -> list[str]:
         props = {m.hs_property for m in self.mappings}
         props |= {HS_SF_ID, self.spec.hs_label_property, *self.spec.hs_extra_properties}
+        if self.policy.hs_filter.get("field"):  # H3: the filter's property, mapped or not
+            props.add(self.policy.hs_filter["field"])
         return sorted(props)
 
     def sf_query(self, since: dt.datetime) -> str:
