@@ -150,6 +150,8 @@ class ContactSync:
         self.extra_contact_fields: set[str] = set()  # AccountId, when companies sync (E2)
         self.seen_contacts: list[dict[str, Any]] = []  # this run's Contact rows
         self.seen_hs_ids: list[str] = []  # this run's changed HubSpot contacts
+        self.lifecycle_complete = False  # opportunity streams read from the beginning
+        self.lifecycle_since: dt.datetime | None = None  # the opportunity stream's watermark
         self._custom_picklists: tuple[dict[str, str], dict[str, dict[str, str]]] | None = None
 
     def progress(self, done: int, total: int) -> None:
@@ -918,7 +920,20 @@ class ContactSync:
         contact_ids = {r["ContactId"] for r in roles if r.get("ContactId")}
         if not opp_ids and not contact_ids:
             return
-        if opp_ids:
+        if self.lifecycle_complete:
+            # Both streams were read from the beginning (an initial sync): every role and
+            # opportunity is already here, no lookup is needed.
+            contact_ids.update(r["ContactId"] for r in roles
+                               if r.get("ContactId") and not r.get("IsDeleted"))
+        elif opp_ids and self.lifecycle_since is not None:
+            # The contacts of every opportunity changed since the watermark, in one query
+            # (a relationship filter, not a list of ids that would cost a call per 200).
+            since = soql_datetime(self.lifecycle_since)
+            soql = ("SELECT ContactId FROM OpportunityContactRole "  # noqa: S608
+                    f"WHERE Opportunity.SystemModstamp > {since}")
+            for rows in self.sf.query(soql):
+                contact_ids.update(r["ContactId"] for r in rows if r.get("ContactId"))
+        elif opp_ids:
             for rows in query_in(self.sf, "OpportunityContactRole", "ContactId",
                                            "OpportunityId", opp_ids):
                 contact_ids.update(r["ContactId"] for r in rows if r.get("ContactId"))
@@ -931,13 +946,11 @@ class ContactSync:
         }
         if not links:
             return
-        all_roles = [r for rows in query_in(self.sf,
-            "OpportunityContactRole", "ContactId, OpportunityId", "ContactId",
-            [k for k in links if k])
-            for r in rows]
-        opps = {o["Id"]: o for rows in query_in(self.sf,
-            "Opportunity", "Id, IsClosed, IsWon", "Id",
-            sorted({r["OpportunityId"] for r in all_roles})) for o in rows}
+        if self.lifecycle_complete:
+            all_roles = [r for r in roles if not r.get("IsDeleted") and r.get("ContactId") in links]
+            opps = {o["Id"]: o for o in opportunities if not o.get("IsDeleted")}
+        else:
+            all_roles, opps = self.roles_of_contacts([k for k in links if k])
         current = {
             r["id"]: (r.get("properties") or {}).get("lifecyclestage")
             for r in self.hs.get_many("contacts", [lk.hs_id for lk in links.values()],
@@ -963,6 +976,23 @@ class ContactSync:
             for outcome in self.hs.update_many("contacts", records):
                 if outcome.ok:
                     self.result.to_hs.updated += 1
+
+    def roles_of_contacts(self, contact_ids: list[str]
+                          ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+        """Every contact role of these contacts with its opportunity's state: one query per
+        200 contacts (the opportunity comes along as a relationship field)."""
+        roles: list[dict[str, Any]] = []
+        opps: dict[str, dict[str, Any]] = {}
+        fields = "ContactId, OpportunityId, Opportunity.IsClosed, Opportunity.IsWon"
+        for rows in query_in(self.sf, "OpportunityContactRole", fields, "ContactId",
+                             contact_ids):
+            for r in rows:
+                opp = r.get("Opportunity") or {}
+                opps[r["OpportunityId"]] = {"Id": r["OpportunityId"],
+                                            "IsClosed": opp.get("IsClosed"),
+                                            "IsWon": opp.get("IsWon")}
+                roles.append(r)
+        return roles, opps
 
     def company_colleagues(self, moved: dict[str, str]) -> dict[str, str]:
         """D5 with company lifecycle sync: the other contacts of the same Salesforce account

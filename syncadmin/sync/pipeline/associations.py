@@ -75,8 +75,11 @@ class AssociationStage:
         pending = list(AssociationLink.objects.filter(account=self.account, kind=a.key,
                                                       to_link__isnull=True)
                        .select_related("from_link"))
+        owner_spec = objects.get(a.owner)
+        # Only records of the object carrying the lookup: a lead has no account (D3).
         owners = {lk.pk: lk for lk in [*owner_sf.values(), *owner_hs.values(),
-                                       *(p.from_link for p in pending)] if lk.sf_id and lk.hs_id}
+                                       *(p.from_link for p in pending)]
+                  if lk.sf_id and lk.hs_id and lk.sf_object in ("", owner_spec.sf_objects[0])}
         if not owners:
             return
         hs_assoc = self.hs_targets(a, [lk.hs_id for lk in owners.values() if lk.hs_id in
@@ -88,8 +91,7 @@ class AssociationStage:
             account=self.account, kind=a.key, from_link__in=list(owners))}
         to_hs_add: list[tuple[RecordLink, RecordLink]] = []
         to_hs_remove: list[tuple[RecordLink, str]] = []
-        to_sf: list[dict[str, Any]] = []
-        owner_spec = objects.get(a.owner)
+        to_sf: list[tuple[RecordLink, AssociationLink | None, RecordLink | None]] = []
         for pk, lk in owners.items():
             row = stored.get(pk)
             old_sf = (row.to_link.sf_id if row and row.to_link else
@@ -128,12 +130,16 @@ class AssociationStage:
                 if new_hs and (target is None or not target.sf_id):
                     self.store(a, lk, row, None, pending_hs=new_hs)
                     continue
-                to_sf.append({"Id": lk.sf_id, a.sf_field: target.sf_id if target else None})
-                self.store(a, lk, row, target)
+                to_sf.append((lk, row, target))
         self.push_hs(a, to_hs_add, to_hs_remove)
         if to_sf:
-            self.sf.update_many(owner_spec.sf_objects[0], to_sf)
-            self.count(a, len(to_sf))
+            records = [{"Id": lk.sf_id, a.sf_field: t.sf_id if t else None}
+                       for lk, _, t in to_sf]
+            outcomes = self.sf.update_many(owner_spec.sf_objects[0], records)
+            for (lk, row, target), outcome in zip(to_sf, outcomes, strict=True):
+                if outcome.ok:  # a refused update stays unsynced and is tried again
+                    self.store(a, lk, row, target)
+                    self.count(a)
 
     def target_by_sf(self, a: AssociationSpec, sf_id: str) -> RecordLink | None:
         return RecordLink.objects.filter(account=self.account, object=a.target,

@@ -111,6 +111,7 @@ class AccountSync:
         if any(a.key == "contact_company" for a in self.assoc):
             self.contacts.extra_contact_fields.add("AccountId")
         self.result = RunResult()
+        self._streams: list[Stream] = []
 
     def tick(self) -> None:
         self.contacts.tick()
@@ -157,7 +158,7 @@ class AccountSync:
     def run(self, *, full: bool = False) -> RunResult:
         started = time.monotonic()
         next_watermark = (timezone.now() - LAG).replace(microsecond=0)
-        streams = self.streams(full)
+        streams = self._streams = self.streams(full)
         hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
         try:
             self.ensure_id_fields()
@@ -194,6 +195,10 @@ class AccountSync:
         rows = {o: by_key.get(STREAM_KEYS[o], []) for o in ("Contact", "Lead")}
         if self.contacts.policy.lifecycle == "update":
             rows.update({o: by_key.get(STREAM_KEYS[o], []) for o in LIFECYCLE_STREAMS})
+            lifecycle = [s.since for s in self._streams
+                         if s.key in {STREAM_KEYS[o] for o in LIFECYCLE_STREAMS}]
+            self.contacts.lifecycle_complete = all(s == EPOCH for s in lifecycle)
+            self.contacts.lifecycle_since = min(lifecycle) if lifecycle else None
         self.contacts.process(rows, hs_since, full=full)
         r = self.contacts.result
         self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
