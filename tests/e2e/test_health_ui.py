@@ -134,7 +134,8 @@ def test_sync_health_usage_allocation_and_error_panel(page, login, live_server, 
     assert "7 current errors" in panel.inner_text()
     assert panel.locator(".remote-msg").first.inner_text().startswith("INVALID_EMAIL_ADDRESS")
     sf_link = panel.get_by_role("link", name="Open in Salesforce").first
-    assert sf_link.get_attribute("href").startswith("https://acme.my.salesforce.com/003Hs")
+    assert sf_link.get_attribute("href").startswith(
+        "https://acme.my.salesforce.com/lightning/r/Contact/003Hs")
     assert page.url.endswith("/errors/invalid_email/")
     page.screenshot(path=str(screenshot_dir / "health-error-panel.png"))
     # Actions → Resync deleted records in HubSpot → confirmation.

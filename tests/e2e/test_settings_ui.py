@@ -48,7 +48,8 @@ def test_custom_mapping_with_incompatible_type_is_refused(page, login, live_serv
     panel.locator("select[name=hs_property]").select_option("hs_email_optout")
     panel.locator("select[name=sf_field]").select_option("FirstName")
     panel.get_by_role("button", name="Save").click()
-    page.get_by_text("cannot sync with a HubSpot checkbox property").wait_for()
+    # The contact field and the lead field (same name by default) are both refused.
+    page.get_by_text("cannot sync with a HubSpot checkbox property").first.wait_for()
     from syncadmin.integration.models import FieldMapping
 
     assert not FieldMapping.objects.filter(account=acme, hs_property="hs_email_optout").exists()
