@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,12 +71,20 @@ def type_name(a: ObjectStore, b: ObjectStore, t: AssocType) -> str:
 class Associations:
     # (from plural, to plural) -> from id -> to id -> set of type ids
     links: dict[tuple[str, str], dict[int, dict[int, set[int]]]] = field(default_factory=dict)
+    # Told of every change (from, from id, to, to id, touch): the app keeps properties that
+    # mirror associations (a contact's associatedcompanyid) up to date.
+    on_change: Callable[[str, int, str, int, bool], None] | None = None
+
+    def _changed(self, a: str, aid: int, b: str, bid: int, touch: bool = True) -> None:
+        if self.on_change is not None:
+            self.on_change(a, aid, b, bid, touch)
 
     def add(self, a: str, aid: int, b: str, bid: int, t: AssocType) -> None:
         self.links.setdefault((a, b), {}).setdefault(aid, {}).setdefault(bid, set()).add(
             t.type_id)
         self.links.setdefault((b, a), {}).setdefault(bid, {}).setdefault(aid, set()).add(
             t.inverse)
+        self._changed(a, aid, b, bid)
 
     def add_many(self, a: str, b: str, pairs: list[tuple[int, int]], t: AssocType) -> None:
         """`add` for many (from id, to id) pairs of one type (bulk loads)."""
@@ -99,6 +108,8 @@ class Associations:
                 m[aid] = {inv}
             else:
                 s.add(inv)
+        for aid, bid in pairs:  # bulk loads keep their seeded timestamps
+            self._changed(a, aid, b, bid, touch=False)
 
     def remove(self, a: str, aid: int, b: str, bid: int, type_ids: set[int] | None = None) -> None:
         fwd = self.links.get((a, b), {}).get(aid, {})
@@ -107,6 +118,7 @@ class Associations:
         if type_ids is None:
             fwd.pop(bid, None)
             rev.pop(aid, None)
+            self._changed(a, aid, b, bid)
             return
         for t in type_ids:
             fwd.get(bid, set()).discard(t)
@@ -116,6 +128,7 @@ class Associations:
             fwd.pop(bid, None)
         if not rev.get(aid):
             rev.pop(aid, None)
+        self._changed(a, aid, b, bid)
 
     def of(self, a: str, aid: int, b: str) -> dict[int, set[int]]:
         return self.links.get((a, b), {}).get(aid, {})
@@ -123,9 +136,12 @@ class Associations:
     def drop_record(self, a: str, aid: int) -> None:
         for (x, y), m in self.links.items():
             if x == a:
-                for bid in list(m.get(aid, {})):
+                others = list(m.get(aid, {}))
+                for bid in others:
                     self.links.get((y, x), {}).get(bid, {}).pop(aid, None)
                 m.pop(aid, None)
+                for bid in others:
+                    self._changed(x, aid, y, bid)
 
 
 # ---- lists ---------------------------------------------------------------------------------

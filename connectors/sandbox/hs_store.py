@@ -167,6 +167,11 @@ def default_properties(plural: str) -> list[Prop]:
             t("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", options=LIFECYCLE),
             t("hs_lead_status", "Lead Status", "enumeration", "radio", options=LEAD_STATUS),
             t("lastmodifieddate", "Last Modified Date", "datetime", "date", read_only=True),
+            # Mirrors the primary company association; read-only since 2019
+            # (developers.hubspot.com/changelog/2019-01-24-update-the-associatedcompanyid-
+            # contact-property-will-become-read-only-on-april-26th).
+            t("associatedcompanyid", "Primary Associated Company ID", "number", "number",
+              read_only=True),
             t("hs_email_optout", "Unsubscribed from all email", "bool", "booleancheckbox",
               options=["true", "false"]),
             t("numemployees", "Number of Employees", "number", "number"),

@@ -203,6 +203,21 @@ class HubSpotEmulator:
         self.url_map = _URL_MAP
 
     # ---- state -------------------------------------------------------------------------
+    def _assoc_changed(self, a: str, aid: int, b: str, bid: int, touch: bool) -> None:
+        """A contact's associatedcompanyid follows its Primary company association (type 1),
+        and changing it modifies the contact, as in HubSpot."""
+        if {a, b} != {"contacts", "companies"}:
+            return
+        cid = aid if a == "contacts" else bid
+        st = self._store("contacts")
+        rec = st.live(cid)
+        if rec is None:
+            return
+        primary = next((str(co) for co, types in self.assoc.of("contacts", cid, "companies")
+                        .items() if 1 in types), "")
+        if rec.props.get("associatedcompanyid", "") != primary:
+            st.update(rec, {"associatedcompanyid": primary}, at=None if touch else rec.updated)
+
     def reset(self) -> None:
         with self.lock:
             hub = self.portal.hub_id
@@ -210,7 +225,7 @@ class HubSpotEmulator:
             fresh = Portal(hub_id=hub, lock=lock)
             self.portal.stores, self.portal.aliases = fresh.stores, fresh.aliases
             self.portal._ids = fresh._ids
-            self.assoc = Associations()
+            self.assoc = Associations(on_change=self._assoc_changed)
             self.lists: dict[int, HsList] = {}
             self._list_ids = iter(range(1, 10**9))
             self.events: list[dict[str, Any]] = []
