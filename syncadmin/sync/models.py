@@ -60,8 +60,10 @@ class Watermark(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="watermarks")
     side = models.CharField(max_length=10)  # "salesforce" | "hubspot"
-    stream = models.CharField(max_length=80)  # e.g. "Contact", "Lead:deleted", "contacts"
+    stream = models.CharField(max_length=80)  # e.g. "contacts:Contact", "deals"
     value = models.DateTimeField()
+    # For cursors that walk records rather than time (the association sweep): the last pk.
+    position = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

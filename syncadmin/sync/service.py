@@ -58,6 +58,8 @@ def restore_deleted(account: Account, destination: str, obj: str = "contacts",
 
 def run_job(account: Account, kind: str, run: SyncRun | None,
             work: Callable[[AccountSync], RunResult]) -> SyncRun:
+    # Settings are read fresh for every run (J3), not from a caller's cached relations.
+    account = Account.objects.get(pk=account.pk)
     run = run or SyncRun.objects.create(account=account, kind=kind)
     lock = account_lock(account)
     if not lock.acquire(blocking=False):

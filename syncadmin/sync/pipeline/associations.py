@@ -12,11 +12,14 @@ resolved by a later run, not reported as an error.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
+
 from syncadmin.sync import objects
-from syncadmin.sync.models import AssociationLink, RecordLink
+from syncadmin.sync.models import AssociationLink, LinkStatus, RecordLink, Watermark
 from syncadmin.sync.objects import AssociationSpec
 
 # HubSpot-defined association type ids (the "Primary" label where the target is a company).
@@ -24,6 +27,11 @@ from syncadmin.sync.objects import AssociationSpec
 HS_TYPE_ID = {"contact_company": 1, "deal_company": 5, "ticket_company": 26,
               "deal_contact": 3, "ticket_contact": 16}
 UNKNOWN = object()
+# An association added or removed in HubSpot alone changes neither record's modified date
+# (a contact's company does: associatedcompanyid), so deals' and tickets' associations are
+# also re-read for a rolling slice of synced records, at most every SWEEP_EVERY.
+SWEEP_SIZE = 100  # one HubSpot batch read per association kind
+SWEEP_EVERY = dt.timedelta(seconds=30)
 
 
 def active(enabled: Iterable[str]) -> list[AssociationSpec]:
@@ -34,21 +42,43 @@ class AssociationStage:
     def __init__(self, account: Any, sf: Any, hs: Any, specs: list[AssociationSpec]) -> None:
         self.account, self.sf, self.hs, self.specs = account, sf, hs, specs
         self.counts: dict[str, int] = {}
+        self.primary: dict[str, str | None] = {}  # owner HubSpot id → its Primary company
 
     def run(self, pipelines: dict[str, Any], contacts: Any,
             by_key: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
+        swept = {owner: self.sweep(owner) for owner in {a.owner for a in self.specs}}
         for a in self.specs:
             if a.owner == "contacts":
-                sf_rows, hs_ids = contacts.seen_contacts, contacts.seen_hs_ids
+                sf_rows, hs_ids = contacts.seen_contacts, list(contacts.seen_hs_ids)
+                hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
             else:
                 pairs = pipelines[a.owner].pairs
                 sf_rows = [p.sf for p in pairs if p.sf and not p.sf_deleted and len(p.sf) > 1]
                 hs_ids = [p.hs_id for p in pairs if p.hs is not None and p.hs_id]
+                hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
             if a.multi:
                 self.junction(a, by_key.get(f"{a.owner}:{a.junction}", []), hs_ids)
             else:
                 self.lookup(a, sf_rows, hs_ids)
         return self.counts
+
+    def sweep(self, owner: str) -> list[str]:
+        """The next slice of synced `owner` records whose HubSpot associations are re-read."""
+        key = f"{owner}:association-sweep"
+        mark = Watermark.objects.filter(account=self.account, side="hubspot",
+                                        stream=key).first()
+        now = timezone.now()
+        if mark is not None and now - mark.value < SWEEP_EVERY:
+            return []
+        start = mark.position if mark else 0
+        rows = list(RecordLink.objects.filter(
+            account=self.account, object=owner, pk__gt=start, status=LinkStatus.IN_SYNC,
+            hs_id__isnull=False, sf_id__isnull=False).order_by("pk")
+            .values_list("pk", "hs_id")[:SWEEP_SIZE])
+        Watermark.objects.update_or_create(
+            account=self.account, side="hubspot", stream=key,
+            defaults={"value": now, "position": rows[-1][0] if len(rows) == SWEEP_SIZE else 0})
+        return [hs_id for _, hs_id in rows if hs_id]
 
     def count(self, a: AssociationSpec, n: int = 1) -> None:
         self.counts[a.owner] = self.counts.get(a.owner, 0) + n
@@ -61,10 +91,16 @@ class AssociationStage:
         return by_sf, by_hs
 
     def hs_targets(self, a: AssociationSpec, hs_ids: list[str]) -> dict[str, list[str]]:
+        """HubSpot associations of these records, the Primary one first where the kind has
+        one: only the primary company of a record syncs (E2)."""
         if not hs_ids:
             return {}
         owner, target = objects.get(a.owner), objects.get(a.target)
-        return self.hs.associations(owner.hs_type, hs_ids, target.hs_type)
+        typed = self.hs.associations_typed(owner.hs_type, hs_ids, target.hs_type)
+        primary = HS_TYPE_ID.get(a.key) if a.target == "companies" else None
+        self.primary = {k: next((t for t, types in v if primary in types), None)
+                        for k, v in typed.items()}
+        return {k: [t for t, _ in v] for k, v in typed.items()}
 
     # ---- single-valued: a lookup field ---------------------------------------------------
 
@@ -101,8 +137,9 @@ class AssociationStage:
             new_sf: Any = sf_value.get(lk.sf_id or "", UNKNOWN)
             listed = hs_assoc.get(lk.hs_id or "")
             new_hs: Any = UNKNOWN
-            if listed is not None:
-                new_hs = old_hs if old_hs in listed else (listed[0] if listed else None)
+            if listed is not None:  # the primary; else the synced one while it stays
+                new_hs = self.primary.get(lk.hs_id or "") or (
+                    old_hs if old_hs in listed else (listed[0] if listed else None))
             sf_changed = new_sf is not UNKNOWN and new_sf != old_sf
             hs_changed = new_hs is not UNKNOWN and new_hs != old_hs
             if row is not None and row.to_link is None and not sf_changed and not hs_changed:
