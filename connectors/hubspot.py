@@ -550,12 +550,18 @@ class HubSpotAdapter:
 
     def ensure_property(self, object_type: str, name: str, label: str, type: str = "string",
                         field_type: str = "text", unique: bool = False,
-                        group: str = "salesforceinformation") -> bool:
-        """Create the property unless it exists; True when it was created."""
+                        group: str = "salesforceinformation",
+                        options: list[tuple[str, str]] | None = None) -> bool:
+        """Create the property unless it exists; True when it was created. `options`
+        (value, label) for enumerations; HubSpot refuses an enumeration without any."""
         if name in self.properties(object_type):
             return False
-        body = {"name": name, "label": label, "type": type, "fieldType": field_type,
-                "groupName": group, "hasUniqueValue": unique}
+        body: dict[str, Any] = {"name": name, "label": label, "type": type,
+                                "fieldType": field_type, "groupName": group,
+                                "hasUniqueValue": unique}
+        if options:
+            body["options"] = [{"value": v, "label": lbl, "displayOrder": i, "hidden": False}
+                               for i, (v, lbl) in enumerate(options)]
         try:
             p = self._call(lambda: self.client.crm.properties.core_api.create(object_type, body))
         except RemoteError as err:

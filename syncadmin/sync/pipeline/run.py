@@ -34,7 +34,7 @@ from syncadmin.sync.engine import (
 )
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
-from syncadmin.sync.pipeline import associations, repair
+from syncadmin.sync.pipeline import associations, properties, repair
 from syncadmin.sync.pipeline.object_sync import ObjectPipeline
 from syncadmin.sync.pipeline.types import ObjectResult, Policy
 from syncadmin.sync.pipeline.values import Converter, ValueMaps, ValueRow
@@ -163,6 +163,10 @@ class AccountSync:
         try:
             self.ensure_id_fields()
             self.ensure_value_maps()
+            for key in self.enabled:
+                spec = objects.get(key)
+                properties.ensure_properties(self.account, spec.hs_type, spec.sf_object,
+                                             mappings_for(self.account, key), self.sf, self.hs)
             self.read(streams)
             by_key = {s.key: s.rows for s in streams}
             for key in self.enabled:
