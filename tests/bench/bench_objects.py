@@ -46,7 +46,7 @@ def main() -> None:
         assert proc.stdout is not None
         proc.stdout.readline()
         manage("connect_sandbox", "--account", "BenchObjects", "--state-dir", str(state),
-               "--off", "--enable", "companies", "--enable", "deals", "--enable", "tickets")
+               "--enable", "companies", "--enable", "deals", "--enable", "tickets")
         out, wall, rss = timed_sync("BenchObjects", full=True)
         print(json.dumps({"seeded": n}))
         print(f"initial sync: {wall:.1f} s wall, peak RSS {rss} MB, "

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from syncadmin.sync import objects
@@ -43,6 +44,9 @@ class AssociationStage:
         self.account, self.sf, self.hs, self.specs = account, sf, hs, specs
         self.counts: dict[str, int] = {}
         self.primary: dict[str, str | None] = {}  # owner HubSpot id → its Primary company
+        self._new: list[AssociationLink] = []
+        self._changed: list[AssociationLink] = []
+        self._gone: list[int] = []
 
     def run(self, pipelines: dict[str, Any], contacts: Any,
             by_key: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
@@ -60,6 +64,7 @@ class AssociationStage:
                 self.junction(a, by_key.get(f"{a.owner}:{a.junction}", []), hs_ids)
             else:
                 self.lookup(a, sf_rows, hs_ids)
+            self.flush()
         return self.counts
 
     def sweep(self, owner: str) -> list[str]:
@@ -189,15 +194,31 @@ class AssociationStage:
     def store(self, a: AssociationSpec, owner: RecordLink, row: AssociationLink | None,
               target: RecordLink | None, *, pending_sf: str = "", pending_hs: str = "",
               sf_id: str = "") -> None:
+        """Remembers what is now synced; saved in bulk by `flush` (thousands per run)."""
         if target is None and not pending_sf and not pending_hs:
-            if row is not None:
-                row.delete()
+            if row is not None and row.pk:
+                self._gone.append(row.pk)
             return
         if row is None:
             row = AssociationLink(account=self.account, kind=a.key, from_link=owner)
         row.to_link, row.pending_sf_id, row.pending_hs_id = target, pending_sf, pending_hs
         row.sf_id = sf_id or row.sf_id
-        row.save()
+        (self._changed if row.pk else self._new).append(row)
+
+    def flush(self) -> None:
+        now = timezone.now()
+        for row in (*self._new, *self._changed):
+            row.synced_at = now
+        with transaction.atomic():
+            if self._gone:
+                AssociationLink.objects.filter(pk__in=self._gone).delete()
+            # One association per pair: a second contact role for the same pair is one.
+            AssociationLink.objects.bulk_create(self._new, batch_size=1000,
+                                                ignore_conflicts=True)
+            AssociationLink.objects.bulk_update(
+                self._changed, ["to_link", "pending_sf_id", "pending_hs_id", "sf_id",
+                                "synced_at"], batch_size=1000)
+        self._new, self._changed, self._gone = [], [], []
 
     def push_hs(self, a: AssociationSpec, add: list[tuple[RecordLink, RecordLink]],
                 remove: list[tuple[RecordLink, str]]) -> None:
@@ -228,7 +249,7 @@ class AssociationStage:
                 if known is not None:
                     if known.to_link is not None and known.to_link.hs_id:
                         remove.append((known.from_link, known.to_link.hs_id))
-                    known.delete()
+                    self._gone.append(known.pk)
                 continue
             owner = owners_sf.get(r.get(a.junction_owner) or "")
             target = targets_sf.get(r.get(a.junction_target) or "")
@@ -246,6 +267,7 @@ class AssociationStage:
     def junction_from_hs(self, a: AssociationSpec, hs_ids: list[str]) -> None:
         """HubSpot deals whose contacts changed: new ones become contact roles, removed
         ones are deleted in Salesforce."""
+        self.flush()  # what the Salesforce side stored just now counts as synced
         _, owners = self.links(a.owner, hs_ids=hs_ids)
         owners = {k: v for k, v in owners.items() if v.sf_id}
         if not owners:
