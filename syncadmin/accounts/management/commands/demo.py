@@ -125,12 +125,15 @@ class Command(BaseCommand):
     def _fresh_sync_state(self, account: Account) -> None:
         """The emulators start with new data on every run: forget what the last run synced,
         and turn sync on so beat starts the initial sync right away."""
-        from syncadmin.sync.models import RecordLink, SyncError, SyncRun, Watermark
+        from syncadmin.integration.models import ObjectSync, ValueMapping
+        from syncadmin.sync.models import AssociationLink, RecordLink, SyncError, SyncRun, Watermark
         from syncadmin.usage.models import ApiUsage, ApiUsageHour, OrgLimit
 
-        for model in (SyncError, RecordLink, Watermark, SyncRun, ApiUsage, ApiUsageHour,
-                      OrgLimit):
+        for model in (SyncError, AssociationLink, RecordLink, Watermark, SyncRun, ApiUsage,
+                      ApiUsageHour, OrgLimit, ValueMapping):
             model.objects.filter(account=account).delete()
+        # Every object syncs in the demo, so every tab and Sync Health row has records.
+        ObjectSync.objects.filter(account=account).update(enabled=True)
         account.sync_enabled = True
         account.save(update_fields=["sync_enabled"])
 
