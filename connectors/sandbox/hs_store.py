@@ -194,6 +194,9 @@ def default_properties(plural: str) -> list[Prop]:
             t("closedate", "Close Date", "datetime", "date"),
             t("dealstage", "Deal Stage", "enumeration", "radio", options=DEAL_STAGES),
             t("pipeline", "Pipeline", "enumeration", "select", options=["default"]),
+            # The portal's currencies (Settings → Account defaults → Currencies).
+            t("deal_currency_code", "Currency", "enumeration", "select",
+              options=["USD", "EUR", "GBP", "DKK", "PLN"]),
             t("description", "Deal Description", ft="textarea"),
         ]
     elif plural == "tickets":

@@ -51,6 +51,8 @@ Control API (JSON, under ``/__sandbox/``; not counted as API usage; binds 127.0.
                                "message"}]}``; operator: blank, not_blank, equals,
                                not_equals, matches, not_matches, longer_than; the rule
                                errors when the condition holds
+``POST multicurrency``         ``{"currencies": ["USD", "EUR"]}``: multiple currencies on
+                               (adds CurrencyIsoCode; the first is the corporate currency)
 ``POST readonly-fields``       ``{"fields": ["Contact.Title"]}`` (FLS read-only for the
                                integration user)
 ``POST convert-lead``          ``{"lead_id", "account_id"?, "create_opportunity"?}``
@@ -1258,6 +1260,25 @@ class Org:
 
     # ---------------------------------------------------------------- tooling
 
+    def enable_multicurrency(self, currencies: list[str]) -> dict:
+        """Turning multiple currencies on adds CurrencyIsoCode to currency-bearing objects;
+        without it the field does not exist and naming it is INVALID_FIELD.
+        https://help.salesforce.com/s/articleView?id=sf.admin_enable_multicurrency.htm
+        (the first currency is the corporate one, the default of new records)."""
+        for obj in ("Account", "Opportunity", "Case", "Contact", "Lead"):
+            if self.field(obj, "CurrencyIsoCode") is None:
+                fd = FieldDef("CurrencyIsoCode", "picklist", "Currency ISO Code", 3,
+                              picklist=[{"value": c, "label": c, "active": True,
+                                         "defaultValue": i == 0, "validFor": None}
+                                        for i, c in enumerate(currencies)],
+                              restricted=True, defaulted=True)
+                self.fields[obj].append(fd)
+                for r in self.recs[obj].values():
+                    r.setdefault("CurrencyIsoCode", currencies[0])
+        self.default_currency = currencies[0]
+        self._invalidate()
+        return {"ok": True, "currencies": currencies}
+
     def create_custom_field(self, body: dict) -> str:
         full = body.get("FullName") or ""
         meta = body.get("Metadata") or {}
@@ -2272,6 +2293,8 @@ class SalesforceApp:
         if rel == "validation-rules":
             org.validation_rules = list(body.get("rules", []))
             return {"ok": True}
+        if rel == "multicurrency":
+            return org.enable_multicurrency(list(body.get("currencies") or ["USD"]))
         if rel == "readonly-fields":
             pairs = set()
             for item in body.get("fields", []):
@@ -2519,6 +2542,9 @@ class SandboxControl:
 
     def validation_rules(self, rules: list[dict]) -> Any:
         return self._post("validation-rules", {"rules": rules})
+
+    def multicurrency(self, currencies: list[str]) -> Any:
+        return self._post("multicurrency", {"currencies": currencies})
 
     def readonly_fields(self, fields: list[str]) -> Any:
         return self._post("readonly-fields", {"fields": fields})

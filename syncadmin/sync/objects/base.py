@@ -61,6 +61,9 @@ class ObjectSpec:
     match: str  # initial matching: "email" | "name_or_domain" | "none"
     identifier: str | Promise  # what a record needs to sync (for the "Excluded" tip)
     mappings: tuple[MappingDefault, ...] = ()
+    # Added at the object's first sync when the org has the Salesforce field (CurrencyIsoCode
+    # exists only where multiple currencies are on).
+    optional_mappings: tuple[MappingDefault, ...] = ()
     associations: tuple[AssociationSpec, ...] = ()
     depends_on: tuple[str, ...] = ()
     sf_label_field: str = "Name"  # a readable name for links

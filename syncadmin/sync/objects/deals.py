@@ -26,6 +26,8 @@ SPEC = ObjectSpec(
         M("closedate", "CloseDate", field_type="date", required=True),
         M("dealstage", "StageName", field_type="picklist", required=True),
     ),
+    optional_mappings=(M("deal_currency_code", "CurrencyIsoCode", field_type="picklist",
+                         rule="two_way"),),
     associations=(DEAL_COMPANY, DEAL_CONTACT),
     depends_on=("companies", "contacts"),
     sf_label_field="Name", hs_label_property="dealname",

@@ -23,18 +23,11 @@ from connectors.salesforce import changes_soql, parse_sf_datetime, select_in_soq
 from syncadmin.integration import value_defaults
 from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
-from syncadmin.sync.engine import (
-    EPOCH,
-    LAG,
-    LIFECYCLE_STREAMS,
-    STREAM_KEYS,
-    ContactSync,
-    clear_account_error,
-    record_account_error,
-)
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
 from syncadmin.sync.pipeline import associations, properties, repair
+from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
+from syncadmin.sync.pipeline.contacts import EPOCH, LAG, LIFECYCLE_STREAMS, STREAM_KEYS, ContactSync
 from syncadmin.sync.pipeline.object_sync import ObjectPipeline
 from syncadmin.sync.pipeline.types import ObjectResult, Policy
 from syncadmin.sync.pipeline.values import Converter, ValueMaps, ValueRow
@@ -158,8 +151,8 @@ class AccountSync:
     def run(self, *, full: bool = False) -> RunResult:
         started = time.monotonic()
         next_watermark = (timezone.now() - LAG).replace(microsecond=0)
-        streams = self._streams = self.streams(full)
         hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
+        streams: list[Stream] = []
         try:
             self.ensure_id_fields()
             self.ensure_value_maps()
@@ -167,6 +160,8 @@ class AccountSync:
                 spec = objects.get(key)
                 properties.ensure_properties(self.account, spec.hs_type, spec.sf_object,
                                              mappings_for(self.account, key), self.sf, self.hs)
+            # After the set-up above, which may add mappings (and so fields to read).
+            streams = self._streams = self.streams(full)
             self.read(streams)
             by_key = {s.key: s.rows for s in streams}
             for key in self.enabled:
@@ -205,7 +200,7 @@ class AccountSync:
             self.contacts.lifecycle_since = min(lifecycle) if lifecycle else None
         self.contacts.process(rows, hs_since, full=full)
         r = self.contacts.result
-        self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
+        self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)
 
     def read(self, streams: list[Stream]) -> None:
         """One query per Salesforce object for all its consumers, in one composite call.
@@ -260,6 +255,7 @@ class AccountSync:
                 continue
             spec = pipe.spec
             fields = self.sf.describe(spec.sf_object).get("fields", [])
+            self.add_optional_mappings(pipe, {f["name"] for f in fields})
             picklists = {f["name"]: [(p["value"], p.get("label") or p["value"])
                                      for p in f.get("picklistValues") or []
                                      if p.get("active", True)] for f in fields}
@@ -269,6 +265,19 @@ class AccountSync:
                 self.account, {vm.key: picklists.get(vm.sf_field, []) for vm in missing},
                 pipelines)
             pipe.converter.maps = self.value_maps(key)
+
+    def add_optional_mappings(self, pipe: ObjectPipeline, sf_fields: set[str]) -> None:
+        """Mappings that exist only in some orgs (a deal's currency) are added when the
+        org has the field, at the object's first sync."""
+        spec = pipe.spec
+        added = [FieldMapping(account=self.account, object=spec.key, hs_property=m.hs_property,
+                              sf_field=m.sf_field, field_type=m.field_type, sync_rule=m.rule)
+                 for m in spec.optional_mappings if m.sf_field in sf_fields]
+        if added:
+            FieldMapping.objects.bulk_create(added, ignore_conflicts=True)
+            pipe.converter.mappings = mappings_for(self.account, spec.key)
+            pipe.mappings = [m for m in pipe.converter.mappings
+                             if m.enabled and m.rule != "none"]
 
     def ensure_id_fields(self) -> None:
         """The id-carrying fields must exist on every object before its first write
@@ -300,7 +309,7 @@ class AccountSync:
                 if key == "contacts":
                     r = (self.contacts.run_links(group) if what == "retry"
                          else self.contacts.restore(destination, group))
-                    self.result.objects[key] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)  # type: ignore[arg-type]
+                    self.result.objects[key] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)
                     continue
                 pipe = self.pipelines.get(key) or self.pipeline_for(key)
                 if what == "retry":
