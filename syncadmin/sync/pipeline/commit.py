@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connectors.errors import Kind, RemoteError
-from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
+from syncadmin.sync.models import Direction, LinkStatus, RecordLink, SyncError
 from syncadmin.sync.pipeline.types import Pair
 
 LINK_FIELDS = ["hs_id", "sf_id", "sf_object", "email", "label", "status", "excluded_reason",
@@ -82,3 +82,20 @@ def record_error(account: Any, link: RecordLink | None, error: RemoteError | Non
             message=message[:2000], direction=direction, last_seen=timezone.now(),
             occurrences=row.occurrences + 1,
         )
+
+
+def record_account_error(account: Any, error: RemoteError) -> None:
+    """Account-wide conditions (API allocation reached) are one card without a record."""
+    obj = SyncError.objects.filter(account=account, link=None, kind=error.kind).first()
+    if obj is None:
+        SyncError.objects.create(account=account, link=None, kind=error.kind,
+                                 object="contacts", direction=Direction.TO_SF,
+                                 record_label=str(account), message=error.message)
+    else:
+        SyncError.objects.filter(pk=obj.pk).update(message=error.message,
+                                                   last_seen=timezone.now(),
+                                                   occurrences=obj.occurrences + 1)
+
+
+def clear_account_error(account: Any, kind: Kind) -> None:
+    SyncError.objects.filter(account=account, link=None, kind=kind).delete()
