@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
-from syncadmin.sync.engine import record_account_error
 from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncRun
+from syncadmin.sync.pipeline.commit import record_account_error
 from syncadmin.sync.pipeline.run import AccountSync, RunResult
 from syncadmin.sync.remote import hubspot_for, salesforce_for
 from syncadmin.usage.ledger import DbLedger
