@@ -14,8 +14,8 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from connectors.errors import KINDS, Kind
@@ -36,6 +36,8 @@ EXCLUDED_REASONS: dict[str, Any] = {
     "duplicate_email": _("Another record has the same email address."),
     "filtered": _("Left out by the sync settings' filters (inclusion list or property filter)."),
     "no_name_or_domain": _("No name and no domain: companies need a name or a domain to sync."),
+    "direction": _("Left out by the sync direction: the other app's records are not created "
+                   "in this one."),
 }
 
 
@@ -138,7 +140,10 @@ def bar_chart(series: Sequence[tuple[dt.datetime, int]], *, width: int = 760,
             label = f"{hour:%H}:00" if hour.hour % 3 == 0 else ""
         else:
             label = f"{hour:%a %d}" if hour.hour == 0 else ""
-        title = f"{hour:%a %d %b %H}:00 — {number_format(calls, force_grouping=True)}"
+        # Localised dates (it/pl/da) and a translated, pluralised count: the tooltip is text.
+        title = ngettext("%(when)s: %(count)s call", "%(when)s: %(count)s calls", calls) % {
+            "when": date_format(hour, "D j M H:i"),
+            "count": number_format(calls, force_grouping=True)}
         bars.append(Bar(
             x=round(left + i * slot + gap / 2, 2), y=round(top + plot_h - h, 2),
             width=round(max(slot - gap, 0.5), 2), height=round(h, 2), hour=hour, calls=calls,
@@ -287,10 +292,11 @@ def excluded_tip(spec: objects.ObjectSpec) -> str:
     """The "Excluded" hover tip: what a record of this object needs to sync (H5)."""
     if spec.match == "none":
         return gettext("Every %(object)s syncs: %(object_plural)s are excluded only when the "
-                       "sync settings' filters leave them out.") % {
+                       "sync settings' filters or sync direction leave them out.") % {
             "object": str(spec.label_singular).lower(), "object_plural": str(spec.label).lower()}
     return gettext("A %(object)s needs %(identifier)s to sync. Excluded %(object_plural)s "
-                   "lack it or are left out by the sync settings' filters.") % {
+                   "lack it or are left out by the sync settings' filters or sync "
+                   "direction.") % {
         "object": str(spec.label_singular).lower(), "identifier": spec.identifier,
         "object_plural": str(spec.label).lower()}
 

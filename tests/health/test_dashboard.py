@@ -247,3 +247,19 @@ def test_ledger_buckets_and_rollup_agree_at_minute_precision(account):
                                                                 minute__gte=since))
         assert rolling_sum(account, "salesforce", since) == expected, since_min
     assert ledger.used_since("salesforce", (base + dt.timedelta(minutes=14)).timestamp()) == 28
+
+
+@pytest.mark.django_db
+def test_chart_coordinates_stay_numbers_in_languages_with_decimal_commas(admin_client,
+                                                                         account):
+    """it/pl/da write 83,5: SVG coordinates must not be localised, the tooltips must be."""
+    import re
+
+    from django.urls import reverse
+
+    url = reverse("health:dashboard", kwargs={"account_id": account.pk})
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert 'class="chart"' in page
+    coords = re.findall(r'\b(?:x|y|width|height|y1|y2)="([^"]*)"', page.split('class="chart"')[1]
+                        .split("</svg>")[0])
+    assert coords and all("," not in c for c in coords)
