@@ -38,6 +38,8 @@ EXCLUDED_REASONS: dict[str, Any] = {
     "no_name_or_domain": _("No name and no domain: companies need a name or a domain to sync."),
     "direction": _("Left out by the sync direction: the other app's records are not created "
                    "in this one."),
+    "sf_to_hs_off": _("Salesforce records do not create HubSpot contacts (Contacts tab: "
+                      "\"Do nothing\" when a Salesforce lead or contact is created)."),
 }
 
 

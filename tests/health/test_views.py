@@ -296,3 +296,18 @@ def test_query_counts_do_not_grow_with_data(admin_client, account, n_links, kind
                             ("errors", {"kind": "invalid_email"}, 13)]:
         with django_assert_max_num_queries(limit, info=name):
             assert admin_client.get(url(name, account, **kw)).status_code == 200
+
+
+def test_a_card_with_one_error_says_so_in_the_singular(admin_client, account):
+    make_errors(account, make_links(account, 1, status="failed"), "invalid_email")
+    page = admin_client.get(url("dashboard", account)).content.decode()
+    assert "current error</span>" in page and "record affected</span>" in page
+    assert "1 current errors" not in page
+
+
+def test_sf_to_hs_off_exclusions_are_explained_not_shown_as_a_code(admin_client, account):
+    make_links(account, 1, status="excluded")
+    RecordLink.objects.filter(account=account).update(excluded_reason="sf_to_hs_off")
+    page = admin_client.get(url("objects", account)).content.decode()
+    assert "sf_to_hs_off" not in page
+    assert "do not create HubSpot contacts" in page
