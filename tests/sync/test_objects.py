@@ -175,6 +175,10 @@ def test_salesforce_deletion_archives_in_hubspot_only_when_set(
     assert len(hs_all(hs_client, "deals", archived=True)) == 1 - left
     assert link(connected, "deals").status == LinkStatus.DELETED_SF
     assert run.counts["deals"]["to_hs"]["deleted"] == 1 - left
+    # The next poll sees the archived HubSpot deal: the deletion still started in Salesforce.
+    past_read_lag()
+    run_account(connected, kind="poll")
+    assert link(connected, "deals").status == LinkStatus.DELETED_SF
 
 
 def test_hubspot_deletion_never_deletes_in_salesforce(connected, sf, sf_client, hs_client):

@@ -71,9 +71,12 @@ class ObjectPipeline:
         for page in self.hs.list_all(self.spec.hs_type, [self.spec.hs_label_property],
                                      archived=True):
             by_id = {r["id"]: r for r in page}
+            # A record archived because it was deleted in Salesforce keeps the side where
+            # the deletion started (Restore must offer that side).
             fresh = RecordLink.objects.filter(
                 account=self.account, object=self.spec.key, hs_id__in=list(by_id)
-            ).exclude(status=LinkStatus.DELETED_HS).values_list("hs_id", flat=True)
+            ).exclude(status__in=(LinkStatus.DELETED_HS, LinkStatus.DELETED_SF)
+                      ).values_list("hs_id", flat=True)
             out.extend(by_id[i] for i in fresh if i)
             self.tick()
         return out
