@@ -4,6 +4,7 @@ Dev and demo need no variables at all. With DEBUG off (production) the dev defau
 SECRET_KEY and FIELD_ENCRYPTION_KEY are refused, so a deployment cannot run on them.
 """
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -123,17 +124,25 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Installations sharing one Redis must never block or run each other's jobs: sync locks,
+# cache keys and the Celery queue carry this name. By default it is derived from the
+# database, so two installations with their own databases never collide (two demos both
+# have an account 1); set it to name an installation explicitly.
+_DB = DATABASES["default"]
+INSTALLATION = env_str("SYNCADMIN_INSTALLATION", "") or "db-" + hashlib.sha256(
+    f"{_DB.get('HOST')}:{_DB.get('PORT')}/{_DB.get('NAME')}".encode()).hexdigest()[:10]
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "syncadmin"),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", f"syncadmin:{INSTALLATION}"),
     }
     if env_bool("USE_REDIS_CACHE", not DEBUG)
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_DEFAULT_QUEUE = f"syncadmin-{INSTALLATION}"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True  # a killed worker's job is redone (DESIGN.md 8)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

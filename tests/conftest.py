@@ -19,6 +19,9 @@ _RUN = f"{os.environ.get('DATABASE_URL', '')}/{_WORKER}"
 TEST_ENV = {
     "REDIS_URL": f"redis://127.0.0.1:6379/{1 + zlib.crc32(_RUN.encode()) % 15}",
     "SYNC_LOCK_SECONDS": "10",
+    # The test process and its worker processes use different database URLs (the test
+    # database): one explicit installation name keeps them on one Celery queue.
+    "SYNCADMIN_INSTALLATION": f"test-{_WORKER}",
     "CELERY_VISIBILITY_TIMEOUT": "25",  # longer than any test job
     "CELERY_RESTORE_INTERVAL": "1",
     # Export files and the like go to a scratch folder, not the checkout's var/.
@@ -36,6 +39,10 @@ def _apply_test_env() -> None:
     settings.SYNC_LOCK_SECONDS = int(TEST_ENV["SYNC_LOCK_SECONDS"])
     settings.VAR_DIR = Path(TEST_ENV["SYNCADMIN_VAR_DIR"])
     app.conf.broker_url = TEST_ENV["REDIS_URL"]
+    # Settings may have been read before this module set the environment.
+    settings.INSTALLATION = TEST_ENV["SYNCADMIN_INSTALLATION"]
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"syncadmin-{settings.INSTALLATION}"
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 _apply_test_env()

@@ -32,8 +32,8 @@ class SyncStopped(Exception):
 def account_lock(account: Account) -> redis.lock.Lock:
     """One sync per account; a crashed worker's lock expires, a live run keeps renewing it."""
     client = redis.Redis.from_url(settings.REDIS_URL)
-    return client.lock(f"syncadmin:sync:{account.pk}", timeout=settings.SYNC_LOCK_SECONDS,
-                       blocking=False)
+    return client.lock(f"syncadmin:{settings.INSTALLATION}:sync:{account.pk}",
+                       timeout=settings.SYNC_LOCK_SECONDS, blocking=False)
 
 
 def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = None) -> SyncRun:

@@ -280,7 +280,7 @@ def queued(settings):
     def read():
         return [(json.loads(raw)["headers"]["task"].removeprefix("sync."),
                  tuple(json.loads(base64.b64decode(json.loads(raw)["body"]))[0]))
-                for raw in broker.lrange("celery", 0, -1)]
+                for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1)]
 
     return read
 

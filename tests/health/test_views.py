@@ -163,7 +163,7 @@ def queued(settings):
 
     def read():
         jobs = []
-        for raw in broker.lrange("celery", 0, -1):
+        for raw in broker.lrange(settings.CELERY_TASK_DEFAULT_QUEUE, 0, -1):
             message = json.loads(raw)
             args = json.loads(base64.b64decode(message["body"]))[0]
             jobs.append((message["headers"]["task"].removeprefix("sync."), tuple(args),
