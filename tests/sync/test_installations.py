@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from syncadmin.sync.service import account_lock
 
 
