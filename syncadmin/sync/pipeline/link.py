@@ -1,7 +1,7 @@
 """The link stage: rows of both sides → pairs, each with its RecordLink when one exists.
 
-Initial-sync matching (H2) joins records that were never linked: contacts by email (in the
-contact engine), companies by name or by domain. Deals and tickets match nothing: every
+Initial-sync matching (H2) joins records that were never linked: contacts by email (in
+contacts/link.py), companies by name or by domain. Deals and tickets match nothing: every
 unlinked record is created on the other side, keyed by the other side's id so a redone run
 duplicates nothing.
 """
