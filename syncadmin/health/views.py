@@ -233,9 +233,9 @@ def _panel_context(request: HttpRequest, account: Account, kind: Kind,
     page = Paginator(qs, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     for e in page:  # an unmapped picklist value is fixed on its object's tab (value tables)
         spec = links.spec_for(e.object) if e.code == "VALUE_NOT_MAPPED" else None
-        e.fix_url = (reverse(spec.settings_tab, kwargs={"account_id": account.pk})
+        e.fix_url = (reverse(spec.settings_tab, kwargs={"account_id": account.pk})  # type: ignore[attr-defined]
                      if spec and spec.settings_tab else "")
-        e.fix_object = spec.label if spec else ""
+        e.fix_object = spec.label if spec else ""  # type: ignore[attr-defined]
     info = KINDS[kind]
     return {"account": account, "kind": kind.value, "info": info, "page": page,
             "can_change": can_change(request),
