@@ -69,6 +69,9 @@ class ContactSettings(AuditedModel):
         verbose_name = _("contact settings")
         verbose_name_plural = _("contact settings")
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _spread_conflict_app(self, "contacts", *args, **kwargs)
+
     def __str__(self) -> str:
         return f"Contact settings of {self.account}"
 
@@ -115,6 +118,9 @@ class ObjectSync(AuditedModel):
     def __str__(self) -> str:
         return f"{self.get_object_display()} sync of {self.account}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _spread_conflict_app(self, self.object, *args, **kwargs)
+
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if self.object == c.SyncObject.CONTACTS:
@@ -130,6 +136,16 @@ class ObjectSync(AuditedModel):
                 errors[name] = problem
         if errors:
             raise ValidationError(errors)
+
+
+def _spread_conflict_app(row: Any, object_key: str, *args: Any, **kwargs: Any) -> None:
+    """The tab's conflict app is the default of every mapping of the object (H1, F4):
+    changing it moves them all; a mapping can then prefer the other app on its own."""
+    old = getattr(row, "_loaded_values", {}).get("conflict_app")
+    models.Model.save(row, *args, **kwargs)
+    if old is not None and old != row.conflict_app:
+        FieldMapping.objects.filter(account_id=row.account_id, object=object_key).update(
+            conflict_app=row.conflict_app)
 
 
 def _filter_problem(flt: dict) -> str | None:

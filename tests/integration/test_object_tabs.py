@@ -503,3 +503,23 @@ def test_value_tables_use_the_orgs_picklist_and_the_portals_pipelines(admin_clie
     assert {r.sf_value for r in rows} == {v for v, _l in stages}
     won = [r for r in rows if r.hs_value == "closedwon"]
     assert won and won[0].sf_value == "Closed Won"
+
+
+@pytest.mark.django_db
+def test_changing_the_conflict_app_moves_every_mapping_of_the_object(admin_client, account):
+    from syncadmin.integration.models import FieldMapping, ObjectSync
+
+    row = ObjectSync.objects.get(account=account, object="companies")
+    row.conflict_app = "hubspot"
+    row.save()
+    apps = set(FieldMapping.objects.filter(account=account, object="companies")
+               .values_list("conflict_app", flat=True))
+    assert apps == {"hubspot"}
+    others = set(FieldMapping.objects.filter(account=account, object="deals")
+                 .values_list("conflict_app", flat=True))
+    assert others == {"salesforce"}
+    contacts = account.contacts
+    contacts.conflict_app = "hubspot"
+    contacts.save()
+    assert set(FieldMapping.objects.filter(account=account, object="contacts")
+               .values_list("conflict_app", flat=True)) == {"hubspot"}

@@ -20,11 +20,16 @@ HS_PROPS = {
 def enable(account: Any, *keys: str, **fields: Any) -> None:
     """Turn these objects' sync on (with other ObjectSync fields) and the rest off."""
     ObjectSync.objects.filter(account=account).update(enabled=False)
-    ObjectSync.objects.filter(account=account, object__in=keys).update(enabled=True, **fields)
+    for key in keys:
+        configure(account, key, enabled=True, **fields)
 
 
 def configure(account: Any, key: str, **fields: Any) -> None:
-    ObjectSync.objects.filter(account=account, object=key).update(**fields)
+    """Saved as the tab saves it (a changed conflict app moves the object's mappings)."""
+    row = ObjectSync.objects.get(account=account, object=key)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
 
 
 def contacts_as(account: Any, target: str) -> None:

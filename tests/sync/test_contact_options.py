@@ -126,6 +126,11 @@ def test_d4_deleting_in_salesforce_deletes_in_hubspot_only_when_set(
     via_worker(connected, "poll")
     assert len(hs_contacts(hs_client)) == remaining
     assert RecordLink.objects.get(account=connected).status == LinkStatus.DELETED_SF
+    # The next poll sees the archived HubSpot contact: the deletion still started in
+    # Salesforce, so Restore offers Salesforce as the destination.
+    past_read_lag()
+    via_worker(connected, "poll")
+    assert RecordLink.objects.get(account=connected).status == LinkStatus.DELETED_SF
 
 
 def test_d4_deleting_in_hubspot_never_deletes_in_salesforce(

@@ -87,8 +87,9 @@ def plan_pair(spec: ObjectSpec, policy: Policy, mappings: Sequence[rules.Mapping
         return Decision("exclude", "direction")
     if not has_sf and policy.direction == TO_HUBSPOT:
         return Decision("exclude", "direction")
-    effective = [_with_conflict(m, policy.conflict_app) for m in mappings]
-    plan = rules.plan_fields(effective, hs_values if has_hs else None,
+    # Each mapping carries its conflict app; the tab's setting is their default and moves
+    # them all when changed (integration.models._spread_conflict_app).
+    plan = rules.plan_fields(mappings, hs_values if has_hs else None,
                              sf_values if has_sf else None, snapshot,
                              sf_object=spec.sf_object, direction=policy.direction)
     decision = Decision("sync", snapshot=plan.snapshot)
@@ -102,11 +103,3 @@ def plan_pair(spec: ObjectSpec, policy: Policy, mappings: Sequence[rules.Mapping
         decision.sf_update = dict(plan.to_sf)
     return decision
 
-
-def _with_conflict(m: rules.Mapping, app: str) -> rules.Mapping:
-    """The object's conflict default app decides two-way conflicts (H1, F4)."""
-    if m.rule != rules.TWO_WAY or m.conflict_app == app:
-        return m
-    return rules.Mapping(hs_property=m.hs_property, sf_field=m.sf_field,
-                         sf_lead_field=m.sf_lead_field, rule=m.rule, conflict_app=app,
-                         enabled=m.enabled, field_type=m.field_type)

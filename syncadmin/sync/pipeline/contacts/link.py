@@ -44,9 +44,12 @@ class ContactLinker:
         out: list[dict[str, Any]] = []
         for page in self.hs.list_all("contacts", ["email"], archived=True):
             by_id = {r["id"]: r for r in page}
+            # Archived because deleted in Salesforce: the deletion keeps the side it started
+            # on, so Restore offers the right destination.
             fresh = RecordLink.objects.filter(
                 account=self.account, object="contacts", hs_id__in=list(by_id)
-            ).exclude(status=LinkStatus.DELETED_HS).values_list("hs_id", flat=True)
+            ).exclude(status__in=(LinkStatus.DELETED_HS, LinkStatus.DELETED_SF)
+                      ).values_list("hs_id", flat=True)
             out.extend(by_id[hs_id] for hs_id in fresh if hs_id)
             self.tick()
         return out
