@@ -146,11 +146,23 @@ def changes_soql(sobject: str, fields: Iterable[str], since: datetime) -> str:
 
 
 def select_in_soql(sobject: str, fields: Iterable[str], key: str,
-                   values: Iterable[str]) -> str:
-    """Rows whose `key` is one of `values` (quoted); the caller keeps lists URL-sized."""
+                   values: Iterable[str], *, equals: dict[str, bool] | None = None) -> str:
+    """Rows whose `key` is one of `values` (quoted), and whose boolean fields in `equals`
+    have those values; the caller keeps lists URL-sized."""
     cols = ", ".join(ident(n) for n in dict.fromkeys(fields))
     quoted = ", ".join(soql_quote(v) for v in values)
-    return f"SELECT {cols} FROM {ident(sobject)} WHERE {ident(key)} IN ({quoted})"  # noqa: S608
+    more = "".join(f" AND {ident(k)} = {'true' if v else 'false'}"
+                   for k, v in (equals or {}).items())
+    return (f"SELECT {cols} FROM {ident(sobject)} "  # noqa: S608 - names checked, values quoted
+            f"WHERE {ident(key)} IN ({quoted}){more}")
+
+
+def parent_changes_soql(sobject: str, fields: Iterable[str], parent: str,
+                        since: datetime) -> str:
+    """Rows whose parent record (a relationship name: `Opportunity`) changed after `since`."""
+    cols = ", ".join(ident(n) for n in dict.fromkeys(fields))
+    return (f"SELECT {cols} FROM {ident(sobject)} "  # noqa: S608 - names checked by ident()
+            f"WHERE {ident(parent)}.SystemModstamp > {soql_datetime(since)}")
 
 
 def parse_sf_datetime(s: str) -> datetime:

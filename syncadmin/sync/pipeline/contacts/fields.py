@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from connectors.salesforce import soql_quote
+from connectors.salesforce import select_in_soql
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ContactSettings, FieldMapping
 from syncadmin.sync import geo, rules
@@ -37,9 +37,9 @@ def query_in(sf: Any, sobject: str, fields: str, key: str, values: Iterable[str]
              ) -> Iterable[list[dict[str, Any]]]:
     """Pages of `sobject` rows whose `key` is one of `values`, in URL-sized chunks."""
     ordered = sorted(set(values))
+    names = [f.strip() for f in fields.split(",")]
     for start in range(0, len(ordered), 200):
-        chunk = ", ".join(soql_quote(v) for v in ordered[start:start + 200])
-        yield from sf.query(f"SELECT {fields} FROM {sobject} WHERE {key} IN ({chunk})")
+        yield from sf.query(select_in_soql(sobject, names, key, ordered[start:start + 200]))
 
 
 def policy_of(settings_row: ContactSettings) -> rules.ContactPolicy:

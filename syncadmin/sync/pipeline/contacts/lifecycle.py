@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from connectors.salesforce import soql_datetime
+from connectors.salesforce import parent_changes_soql
 from syncadmin.sync import rules
 from syncadmin.sync.models import RecordLink
 from syncadmin.sync.pipeline.contacts.fields import query_in
@@ -29,9 +29,8 @@ def apply_lifecycle(cs: ContactSync, opportunities: list[dict[str, Any]],
     elif opp_ids and cs.lifecycle_since is not None:
         # The contacts of every opportunity changed since the watermark, in one query
         # (a relationship filter, not a list of ids that would cost a call per 200).
-        since = soql_datetime(cs.lifecycle_since)
-        soql = ("SELECT ContactId FROM OpportunityContactRole "  # noqa: S608
-                f"WHERE Opportunity.SystemModstamp > {since}")
+        soql = parent_changes_soql("OpportunityContactRole", ["ContactId"], "Opportunity",
+                                   cs.lifecycle_since)
         for rows in cs.sf.query(soql):
             contact_ids.update(r["ContactId"] for r in rows if r.get("ContactId"))
     elif opp_ids:

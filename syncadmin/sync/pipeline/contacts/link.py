@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from connectors.salesforce import soql_quote
+from connectors.salesforce import select_in_soql
 from syncadmin.sync import rules
 from syncadmin.sync.models import LinkStatus, RecordLink
 from syncadmin.sync.pipeline.contacts.fields import (
@@ -178,10 +178,9 @@ class ContactLinker:
         found: dict[str, tuple[str, dict[str, Any]]] = {}
         for chunk_start in range(0, len(emails), 100):
             chunk = emails[chunk_start:chunk_start + 100]
-            quoted = ", ".join(soql_quote(e) for e in chunk)
             queries = {
-                obj: f"SELECT {', '.join(self.fields.sf_fields(obj))} FROM {obj} WHERE Email IN "
-                     f"({quoted})" + (" AND IsConverted = false" if obj == "Lead" else "")
+                obj: select_in_soql(obj, self.fields.sf_fields(obj), "Email", chunk,
+                                    equals={"IsConverted": False} if obj == "Lead" else None)
                 for obj in SF_OBJECTS
             }
             rows = self.sf.poll(queries)
