@@ -165,7 +165,11 @@ SANDBOX_STATE_DIR = Path(env_str("SANDBOX_STATE_DIR", str(VAR_DIR / "sandbox")))
 SYNC_POLL_SECONDS = env_int("SYNC_POLL_SECONDS", 2 if SANDBOX else 60)
 # A sync holds a per-account Redis lock that expires this long after its last progress, so a
 # crashed worker blocks the account only briefly.
-SYNC_LOCK_SECONDS = env_int("SYNC_LOCK_SECONDS", 120)
+# The account's sync lease: renewed by a heartbeat every third of it while a run lives, so
+# a killed worker blocks the account for at most this long.
+SYNC_LOCK_SECONDS = env_int("SYNC_LOCK_SECONDS", 15)
+# A job that found the account busy (a retry behind a poll) is tried again this soon.
+SYNC_RETRY_SECONDS = env_int("SYNC_RETRY_SECONDS", 3)
 CELERY_BEAT_SCHEDULE = {
     "poll-active-accounts": {"task": "sync.poll_all", "schedule": float(SYNC_POLL_SECONDS)},
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable
 
 import redis
@@ -30,10 +31,34 @@ class SyncStopped(Exception):
 
 
 def account_lock(account: Account) -> redis.lock.Lock:
-    """One sync per account; a crashed worker's lock expires, a live run keeps renewing it."""
+    """One sync per account, held as a short lease: a live run's heartbeat renews it, a
+    killed worker's expires within SYNC_LOCK_SECONDS, so the account is free again soon."""
     client = redis.Redis.from_url(settings.REDIS_URL)
+    # thread_local=False: the heartbeat thread renews the token the run acquired.
     return client.lock(f"syncadmin:{settings.INSTALLATION}:sync:{account.pk}",
-                       timeout=settings.SYNC_LOCK_SECONDS, blocking=False)
+                       timeout=settings.SYNC_LOCK_SECONDS, blocking=False,
+                       thread_local=False)
+
+
+class Heartbeat(threading.Thread):
+    """Renews the run's lease every third of its length while the run is alive."""
+
+    def __init__(self, lock: redis.lock.Lock) -> None:
+        super().__init__(daemon=True, name="sync-lease")
+        self.lock, self.stopped, self.lost = lock, threading.Event(), False
+
+    def run(self) -> None:
+        while not self.stopped.wait(settings.SYNC_LOCK_SECONDS / 3):
+            try:
+                self.lock.reacquire()
+            except redis.exceptions.LockError:
+                self.lost = True  # expired (the process stalled): the run stops at its next step
+                return
+            except redis.exceptions.RedisError:
+                log.warning("could not renew the sync lease; trying again")
+
+    def stop(self) -> None:
+        self.stopped.set()
 
 
 def run_account(account: Account, *, kind: str = "poll", run: SyncRun | None = None) -> SyncRun:
@@ -67,6 +92,8 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
             RunStatus.SKIPPED, "Another sync of this account is running.", timezone.now())
         run.save()
         return run
+    heartbeat = Heartbeat(lock)
+    heartbeat.start()
     try:
         # Runs left "running" by a worker that died cannot still be running: we hold the lock.
         SyncRun.objects.filter(account=account, status=RunStatus.RUNNING).exclude(
@@ -86,12 +113,8 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
             if kind in (SyncRun.Kind.POLL, SyncRun.Kind.FULL) and not Account.objects.filter(
                     pk=account.pk, sync_enabled=True).exists():
                 raise SyncStopped("Sync was turned off; the job stopped.")
-            try:
-                lock.reacquire()
-            except redis.exceptions.LockNotOwnedError:
-                # Expired during a long step; take it back unless another job has it now.
-                if not lock.acquire(blocking=False):
-                    raise RuntimeError("lost the account's sync lock to another job") from None
+            if heartbeat.lost:
+                raise RuntimeError("the account's sync lease expired; another job may run")
             SyncRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=total)
 
         engine = AccountSync(account, sf, hs, progress=progress)
@@ -113,6 +136,7 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
         run.status, run.message = RunStatus.FAILED, repr(exc)[:2000]
         raise
     finally:
+        heartbeat.stop()
         run.finished_at = timezone.now()
         run.save()
         with contextlib.suppress(redis.exceptions.LockError):  # expired meanwhile

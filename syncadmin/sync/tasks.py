@@ -41,7 +41,7 @@ def run_sync(self, account_id: int, kind: str = "poll", run_id: int | None = Non
         # a poll can wait for the next beat, anything else must still happen.
         SyncRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, finished_at=None)
         raise self.retry(args=(account_id, kind, run.pk),
-                         countdown=settings.SYNC_LOCK_SECONDS, max_retries=50)
+                         countdown=settings.SYNC_RETRY_SECONDS, max_retries=600)
 
 
 def start_initial_sync(account: Account) -> SyncRun:
@@ -60,7 +60,7 @@ def _again_later(task, run: SyncRun) -> None:
     """The account's lock was busy: wait for the running job instead of dropping this one."""
     if run.status == RunStatus.SKIPPED:
         SyncRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, finished_at=None)
-        raise task.retry(countdown=settings.SYNC_LOCK_SECONDS, max_retries=50)
+        raise task.retry(countdown=settings.SYNC_RETRY_SECONDS, max_retries=600)
 
 
 @shared_task(name="sync.retry_records", bind=True, acks_late=True, ignore_result=True)
