@@ -56,9 +56,8 @@ class AssociationStage:
                 sf_rows, hs_ids = contacts.seen_contacts, list(contacts.seen_hs_ids)
                 hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
             else:
-                pairs = pipelines[a.owner].pairs
-                sf_rows = [p.sf for p in pairs if p.sf and not p.sf_deleted and len(p.sf) > 1]
-                hs_ids = [p.hs_id for p in pairs if p.hs is not None and p.hs_id]
+                sf_rows = pipelines[a.owner].seen_sf
+                hs_ids = list(pipelines[a.owner].seen_hs)
                 hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
             if a.multi:
                 self.junction(a, by_key.get(f"{a.owner}:{a.junction}", []), hs_ids)

@@ -36,7 +36,10 @@ class ObjectPipeline:
         self.converter, self.sf, self.hs, self.tick = converter, sf, hs, tick
         self.mappings = [m for m in converter.mappings if m.enabled and m.rule != "none"]
         self.result = ObjectResult()
-        self.pairs: list[Pair] = []  # this run's pairs, for the association stage
+        # What the association stage needs of this run's records, and no more: a large
+        # initial sync must not keep every row of every object alive until the end.
+        self.seen_sf: list[dict[str, Any]] = []  # Id and association lookups
+        self.seen_hs: list[str] = []  # HubSpot ids read in this run
 
     # ---- read ----------------------------------------------------------------------------
 
@@ -103,7 +106,12 @@ class ObjectPipeline:
                 self.act(pair, decision, writer)
         writer.flush()
         commit.save_pairs(self.account, pairs)
-        self.pairs.extend(pairs)
+        lookups = [a.sf_field for a in self.spec.associations if a.sf_field]
+        for p in pairs:
+            if p.sf and not p.sf_deleted and len(p.sf) > 1:  # a row read, not just created
+                self.seen_sf.append({"Id": p.sf["Id"], **{f: p.sf.get(f) for f in lookups}})
+            if p.hs is not None and p.hs_id:
+                self.seen_hs.append(p.hs_id)
 
     def decide(self, pair: Pair) -> Decision | None:
         link = pair.link

@@ -164,13 +164,18 @@ class AccountSync:
             streams = self._streams = self.streams(full)
             self.read(streams)
             by_key = {s.key: s.rows for s in streams}
+            for s in streams:
+                s.rows = []  # by_key holds them now, and lets each go once it is applied
             for key in self.enabled:
                 if key == "contacts":
                     self.run_contacts(by_key, hs_since["contacts"], full)
+                    for o in ("Contact", "Lead", *LIFECYCLE_STREAMS):
+                        by_key.pop(STREAM_KEYS[o], None)
                 else:
                     pipe = self.pipelines[key]
-                    rows = by_key[pipe.spec.watermark_stream(pipe.spec.sf_object)]
+                    rows = by_key.pop(pipe.spec.watermark_stream(pipe.spec.sf_object), [])
                     self.result.objects[key] = pipe.run(rows, hs_since[key])
+                    del rows
             assoc = associations.AssociationStage(self.account, self.sf, self.hs, self.assoc)
             counts = assoc.run(self.pipelines, self.contacts, by_key)
             for key, n in counts.items():

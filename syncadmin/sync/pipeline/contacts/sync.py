@@ -92,7 +92,9 @@ class ContactSync:
                 full: bool) -> None:
         """Link, plan, write and commit the contacts read in this run."""
         opportunities = {k: sf_rows.pop(k, []) for k in LIFECYCLE_STREAMS}
-        self.seen_contacts = list(sf_rows.get("Contact", []))
+        # Only what the association stage reads (Id, AccountId), not whole rows.
+        self.seen_contacts = [{"Id": r["Id"], "AccountId": r.get("AccountId")}
+                              for r in sf_rows.get("Contact", []) if not r.get("IsDeleted")]
         linker = ContactLinker(self.account, self.sf, self.hs, self.fields, tick=self.tick,
                                seen_hs_ids=self.seen_hs_ids)
         pairs = linker.collect(sf_rows, hs_since, full=full)
