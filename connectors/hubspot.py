@@ -34,6 +34,9 @@ from connectors.usage import UsageLedger
 
 REMOTE = "hubspot"
 BATCH = 100
+# Associations v4 batches are larger: 1,000 ids per read, 2,000 inputs per create/archive.
+ASSOC_READ_BATCH = 1000
+ASSOC_WRITE_BATCH = 2000
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
 IN_CHUNK = 100
@@ -601,8 +604,8 @@ class HubSpotAdapter:
         ids = list(dict.fromkeys(str(i) for i in ids))
         out: dict[str, list[str]] = {i: [] for i in ids}
         batch = self.client.crm.associations.v4.batch_api
-        for start in range(0, len(ids), BATCH):
-            body = {"inputs": [{"id": i} for i in ids[start:start + BATCH]]}
+        for start in range(0, len(ids), ASSOC_READ_BATCH):
+            body = {"inputs": [{"id": i} for i in ids[start:start + ASSOC_READ_BATCH]]}
             res = self._call(lambda b=body: batch.get_page(from_type, to_type, b))
             for r in res.results:
                 out[str(r._from.id)] = [str(t.to_object_id) for t in r.to]
@@ -617,8 +620,8 @@ class HubSpotAdapter:
                        type_id: int | None = None) -> list[Outcome]:
         out: list[Outcome] = []
         batch = self.client.crm.associations.v4.batch_api
-        for start in range(0, len(pairs), BATCH):
-            part = [(str(a), str(b)) for a, b in pairs[start:start + BATCH]]
+        for start in range(0, len(pairs), ASSOC_WRITE_BATCH):
+            part = [(str(a), str(b)) for a, b in pairs[start:start + ASSOC_WRITE_BATCH]]
             keys = [f"{a}:{b}" for a, b in part]
             if type_id is None:
                 body: dict[str, Any] = {"inputs": [{"from": {"id": a}, "to": {"id": b}}
@@ -673,8 +676,8 @@ class HubSpotAdapter:
         ids = list(dict.fromkeys(str(i) for i in ids))
         out: dict[str, list[tuple[str, list[int]]]] = {i: [] for i in ids}
         batch = self.client.crm.associations.v4.batch_api
-        for start in range(0, len(ids), BATCH):
-            body = {"inputs": [{"id": i} for i in ids[start:start + BATCH]]}
+        for start in range(0, len(ids), ASSOC_READ_BATCH):
+            body = {"inputs": [{"id": i} for i in ids[start:start + ASSOC_READ_BATCH]]}
             res = self._call(partial(batch.get_page, from_type, to_type, body))
             for r in res.results:
                 out[str(r._from.id)] = [
@@ -696,8 +699,8 @@ class HubSpotAdapter:
         froms = list(by_from)
         out: list[Outcome] = []
         batch = self.client.crm.associations.v4.batch_api
-        for start in range(0, len(froms), BATCH):
-            part = froms[start:start + BATCH]
+        for start in range(0, len(froms), ASSOC_WRITE_BATCH):
+            part = froms[start:start + ASSOC_WRITE_BATCH]
             keys = [f"{a}:{b}" for a in part for b in by_from[a]]
             if type_id is None:
                 body: dict[str, Any] = {"inputs": [

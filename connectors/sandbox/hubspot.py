@@ -111,6 +111,11 @@ from connectors.sandbox.hs_store import (
 from connectors.sandbox.server import LocalCA, RunningServer
 
 BATCH_LIMIT = 100
+# Associations v4 batches: reads take at most 1,000 ids since 2025-02-10
+# (developers.hubspot.com/changelog/bug-fix-batch-read-limit-for-hubspot-associations-api);
+# create and archive take at most 2,000 inputs (the v4 reference's batch limits).
+ASSOC_READ_LIMIT = 1000
+ASSOC_WRITE_LIMIT = 2000
 SEARCH_CAP = 10_000
 SEARCH_MAX_LIMIT = 200
 OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY",
@@ -460,14 +465,14 @@ class HubSpotEmulator:
     def _owners(self) -> set[str]:
         return {o["id"] for o in OWNERS}
 
-    def _check_batch(self, inputs: Any) -> list[dict[str, Any]]:
+    def _check_batch(self, inputs: Any, limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
         if not isinstance(inputs, list):
             raise err(400, "VALIDATION_ERROR", "Invalid input: inputs must be a list")
-        if len(inputs) > BATCH_LIMIT:
+        if len(inputs) > limit:
             raise err(400, "VALIDATION_ERROR",
                       f"Batch input limit exceeded: {len(inputs)} inputs were sent, the "
-                      f"limit is {BATCH_LIMIT}.",
-                      context={"inputs": [str(len(inputs))], "limit": [str(BATCH_LIMIT)]})
+                      f"limit is {limit}.",
+                      context={"inputs": [str(len(inputs))], "limit": [str(limit)]})
         return inputs
 
     def _batch_response(self, results: list[dict[str, Any]], errors: list[dict[str, Any]],
@@ -1146,7 +1151,8 @@ class HubSpotEmulator:
     def assoc_batch(self, req: Request, f: str, t: str, op: str) -> Response:
         a, b = self._assoc_pair(f, t)
         body = self._body(req)
-        inputs = self._check_batch(body.get("inputs"))
+        limit = ASSOC_READ_LIMIT if op == "read" else ASSOC_WRITE_LIMIT
+        inputs = self._check_batch(body.get("inputs"), limit)
         started = now_ms()
         results: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []

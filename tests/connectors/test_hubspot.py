@@ -214,10 +214,17 @@ def test_associations_typed_primary_labels_and_unassociate(hs, hsa, ledger):
     assert ledger.count("hubspot") == hs.control.usage()["total"]
 
 
-def test_unassociate_many_batches_by_from_id(hs, hsa):
-    ids = hs.control.load({"contacts": contacts(150), "companies": [{"name": "A"}]})
+def test_association_batches_take_2000_writes_and_1000_reads(hs, hsa):
+    """v4 association batches are larger than object batches (2,000 per create/archive,
+    1,000 ids per read): 2,001 contacts cost two calls each way."""
+    ids = hs.control.load({"contacts": contacts(2001), "companies": [{"name": "A"}]})
     c, co = ids["contacts"], ids["companies"][0]
-    hsa.associate_many("contacts", "companies", [(x, co) for x in c])
+    hsa.calls = 0
+    assert all(o.ok for o in hsa.associate_many("contacts", "companies", [(x, co) for x in c]))
+    assert hsa.calls == 2
+    hsa.calls = 0
+    assert len(hsa.associations_typed("contacts", c, "companies")) == 2001
+    assert hsa.calls == 3  # 1,000 + 1,000 + 1
     hsa.calls = 0
     outs = hsa.unassociate_many("contacts", "companies", [(x, co) for x in c])
     assert hsa.calls == 2 and all(o.ok for o in outs)

@@ -76,3 +76,19 @@ def test_batch_archive_and_labels_archive(hs, hs_client):
     assert v4.batch_api.archive("tickets", "companies", BatchInputPublicAssociationMultiArchive(
         inputs=[{"from": {"id": t}, "to": [{"id": c}]}])) is None
     assert v4.basic_api.get_page("tickets", t, "companies").results == []
+
+
+def test_association_batch_limits_are_1000_reads_and_2000_writes(hs, hs_client):
+    v4 = hs_client.crm.associations.v4.batch_api
+    reads = BatchInputPublicFetchAssociationsBatchRequest(
+        inputs=[{"id": str(i)} for i in range(1001)])
+    with pytest.raises(Exception) as too_many:  # noqa: B017 - the SDK's ApiException
+        v4.get_page("contacts", "companies", reads)
+    assert too_many.value.status == 400 and "limit is 1000" in too_many.value.body
+    writes = BatchInputPublicAssociationMultiPost(inputs=[
+        {"from": {"id": str(i)}, "to": {"id": "1"}, "types": [
+            {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]}
+        for i in range(2001)])
+    with pytest.raises(Exception) as too_many:  # noqa: B017
+        v4.create("contacts", "companies", writes)
+    assert too_many.value.status == 400 and "limit is 2000" in too_many.value.body

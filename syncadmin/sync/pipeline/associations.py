@@ -31,7 +31,7 @@ UNKNOWN = object()
 # An association added or removed in HubSpot alone changes neither record's modified date
 # (a contact's company does: associatedcompanyid), so deals' and tickets' associations are
 # also re-read for a rolling slice of synced records, at most every SWEEP_EVERY.
-SWEEP_SIZE = 100  # one HubSpot batch read per association kind
+SWEEP_SIZE = 1000  # one HubSpot batch read per association kind
 SWEEP_EVERY = dt.timedelta(seconds=30)
 
 
