@@ -54,11 +54,11 @@ class AssociationStage:
         for a in self.specs:
             if a.owner == "contacts":
                 sf_rows, hs_ids = contacts.seen_contacts, list(contacts.seen_hs_ids)
-                hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
+                hs_ids += list(set(swept[a.owner]) - set(hs_ids))
             else:
                 sf_rows = pipelines[a.owner].seen_sf
                 hs_ids = list(pipelines[a.owner].seen_hs)
-                hs_ids += [i for i in swept[a.owner] if i not in set(hs_ids)]
+                hs_ids += list(set(swept[a.owner]) - set(hs_ids))
             if a.multi:
                 self.junction(a, by_key.get(f"{a.owner}:{a.junction}", []), hs_ids)
             else:
@@ -122,8 +122,9 @@ class AssociationStage:
                   if lk.sf_id and lk.hs_id and lk.sf_object in ("", owner_spec.sf_objects[0])}
         if not owners:
             return
-        hs_assoc = self.hs_targets(a, [lk.hs_id for lk in owners.values() if lk.hs_id in
-                                       set(hs_ids)])  # type: ignore[misc]
+        read_now = set(hs_ids)
+        hs_assoc = self.hs_targets(a, [lk.hs_id for lk in owners.values()
+                                       if lk.hs_id in read_now])  # type: ignore[misc]
         sf_value = {r["Id"]: r.get(a.sf_field) or None for r in sf_rows}
         t_sf, t_hs = self.links(a.target, sf_ids=[v for v in sf_value.values() if v],
                                 hs_ids=[t for ts in hs_assoc.values() for t in ts])
