@@ -204,8 +204,7 @@ class AccountSync:
             self.contacts.lifecycle_complete = all(s == EPOCH for s in lifecycle)
             self.contacts.lifecycle_since = min(lifecycle) if lifecycle else None
         self.contacts.process(rows, hs_since, full=full)
-        r = self.contacts.result
-        self.result.objects["contacts"] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)
+        self.result.objects["contacts"] = self.contacts.result
 
     def read(self, streams: list[Stream]) -> None:
         """One query per Salesforce object for all its consumers, in one composite call.
@@ -312,9 +311,9 @@ class AccountSync:
         try:
             for key, group in by_object.items():
                 if key == "contacts":
-                    r = (self.contacts.run_links(group) if what == "retry"
-                         else self.contacts.restore(destination, group))
-                    self.result.objects[key] = ObjectResult(to_hs=r.to_hs, to_sf=r.to_sf)
+                    self.result.objects[key] = (
+                        self.contacts.run_links(group) if what == "retry"
+                        else self.contacts.restore(destination, group))
                     continue
                 pipe = self.pipelines.get(key) or self.pipeline_for(key)
                 if what == "retry":

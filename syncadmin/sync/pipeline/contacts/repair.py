@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from connectors.errors import BudgetExhausted, Kind, RemoteError
+from connectors.errors import Kind, RemoteError
 from syncadmin.sync import geo, rules
 from syncadmin.sync.models import Direction, LinkStatus, RecordLink, SyncError
-from syncadmin.sync.pipeline.commit import record_account_error, record_error
+from syncadmin.sync.pipeline.commit import record_error
 from syncadmin.sync.pipeline.contacts.fields import (
     HS_SF_ID,
     LEAD_COMPANY_PLACEHOLDER,
@@ -19,56 +18,42 @@ from syncadmin.sync.pipeline.contacts.fields import (
     SF_OBJECTS,
     query_in,
 )
-from syncadmin.sync.pipeline.contacts.types import Pair, Result
+from syncadmin.sync.pipeline.contacts.types import Pair
+from syncadmin.sync.pipeline.types import ObjectResult
 
 if TYPE_CHECKING:
     from syncadmin.sync.pipeline.contacts.sync import ContactSync
 
 
-def run_links(cs: ContactSync, links: list[RecordLink]) -> Result:
-    """Syncs just these records again, reading their current state on both sides."""
-    started = time.monotonic()
-    try:
-        sf_rows: dict[str, dict[str, Any]] = {}
-        for obj in SF_OBJECTS:
-            ids = [lk.sf_id for lk in links if lk.sf_object == obj and lk.sf_id]
-            if ids:
-                for page in query_in(cs.sf, obj, ", ".join(cs.sf_fields(obj)), "Id", ids):
-                    sf_rows.update((r["Id"], r) for r in page)
-        hs_ids = [lk.hs_id for lk in links if lk.hs_id]
-        hs_rows = {r["id"]: r for r in cs.hs.get_many("contacts", hs_ids,
-                                                      cs.fields.hs_properties())}
-        pairs = []
-        for link in links:
-            row = sf_rows.get(link.sf_id or "")
-            hs_row = hs_rows.get(link.hs_id or "")
-            pairs.append(Pair(link=link, sf=row, sf_object=link.sf_object,
-                              hs=hs_row["properties"] if hs_row else None, hs_id=link.hs_id))
-        cs.apply(pairs)
-    except BudgetExhausted as exc:
-        cs.result.paused, cs.result.message = True, exc.message
-        record_account_error(cs.account, exc)
-    return _done(cs, started)
+def run_links(cs: ContactSync, links: list[RecordLink]) -> ObjectResult:
+    """Syncs just these records again, reading their current state on both sides. The
+    account's run (AccountSync) handles a reached allocation and times the job."""
+    sf_rows: dict[str, dict[str, Any]] = {}
+    for obj in SF_OBJECTS:
+        ids = [lk.sf_id for lk in links if lk.sf_object == obj and lk.sf_id]
+        if ids:
+            for page in query_in(cs.sf, obj, ", ".join(cs.sf_fields(obj)), "Id", ids):
+                sf_rows.update((r["Id"], r) for r in page)
+    hs_ids = [lk.hs_id for lk in links if lk.hs_id]
+    hs_rows = {r["id"]: r for r in cs.hs.get_many("contacts", hs_ids,
+                                                  cs.fields.hs_properties())}
+    pairs = []
+    for link in links:
+        row = sf_rows.get(link.sf_id or "")
+        hs_row = hs_rows.get(link.hs_id or "")
+        pairs.append(Pair(link=link, sf=row, sf_object=link.sf_object,
+                          hs=hs_row["properties"] if hs_row else None, hs_id=link.hs_id))
+    cs.apply(pairs)
+    return cs.result
 
 
-def restore(cs: ContactSync, destination: str, links: list[RecordLink]) -> Result:
+def restore(cs: ContactSync, destination: str, links: list[RecordLink]) -> ObjectResult:
     """Recreates deleted records in `destination` from their last synced values and
     relinks them."""
-    started = time.monotonic()
-    try:
-        if destination == "hubspot":
-            _restore_in_hubspot(cs, links)
-        else:
-            _restore_in_salesforce(cs, links)
-    except BudgetExhausted as exc:
-        cs.result.paused, cs.result.message = True, exc.message
-        record_account_error(cs.account, exc)
-    return _done(cs, started)
-
-
-def _done(cs: ContactSync, started: float) -> Result:
-    cs.result.sf_calls, cs.result.hs_calls = cs.sf.calls, cs.hs.calls
-    cs.result.seconds = time.monotonic() - started
+    if destination == "hubspot":
+        _restore_in_hubspot(cs, links)
+    else:
+        _restore_in_salesforce(cs, links)
     return cs.result
 
 

@@ -31,8 +31,9 @@ from syncadmin.sync.pipeline.contacts.fields import (
     policy_of,
 )
 from syncadmin.sync.pipeline.contacts.link import ContactLinker
-from syncadmin.sync.pipeline.contacts.types import Pair, Result
+from syncadmin.sync.pipeline.contacts.types import Pair
 from syncadmin.sync.pipeline.contacts.write import ContactWriter
+from syncadmin.sync.pipeline.types import ObjectResult
 
 
 class ContactSync:
@@ -44,7 +45,7 @@ class ContactSync:
         self.policy = policy_of(account.contacts)
         self.mappings = [m for m in mappings_of(account) if m.enabled and m.rule != "none"]
         self.fields = ContactFields(self.policy, self.mappings, sf)
-        self.result = Result()
+        self.result = ObjectResult()
         self._progress = progress or (lambda done, total: None)
         self._done = self._total = 0
         self._members: set[str] | None = None
@@ -203,8 +204,8 @@ class ContactSync:
 
     # ---- chosen records (B6, H6, H7) ----------------------------------------------------
 
-    def run_links(self, links: list[RecordLink]) -> Result:
+    def run_links(self, links: list[RecordLink]) -> ObjectResult:
         return repair.run_links(self, links)
 
-    def restore(self, destination: str, links: list[RecordLink]) -> Result:
+    def restore(self, destination: str, links: list[RecordLink]) -> ObjectResult:
         return repair.restore(self, destination, links)

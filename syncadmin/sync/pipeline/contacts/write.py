@@ -18,11 +18,12 @@ from syncadmin.sync.pipeline.contacts.fields import (
     SF_EXT_ID,
     ContactFields,
 )
-from syncadmin.sync.pipeline.contacts.types import Pair, Result
+from syncadmin.sync.pipeline.contacts.types import Pair
+from syncadmin.sync.pipeline.types import ObjectResult
 
 
 class ContactWriter:
-    def __init__(self, sf: Any, hs: Any, fields: ContactFields, result: Result) -> None:
+    def __init__(self, sf: Any, hs: Any, fields: ContactFields, result: ObjectResult) -> None:
         self.sf, self.hs, self.fields, self.result = sf, hs, fields, result
 
     def write_hubspot(self, creates: list[tuple[Pair, dict[str, Any]]],
