@@ -26,6 +26,8 @@ CHILD_RELATIONSHIPS: dict[tuple[str, str], tuple[str, bool, bool]] = {
     ("OpportunityContactRole", "ContactId"): ("OpportunityContactRoles", True, False),
     ("Task", "WhatId"): ("Tasks", True, False),
     ("Task", "WhoId"): ("Tasks", True, False),
+    ("Event", "WhatId"): ("Events", True, False),
+    ("Event", "WhoId"): ("Events", True, False),
     ("Project__c", "Account__c"): ("Projects__r", False, False),
 }
 

@@ -22,6 +22,7 @@ KEY_PREFIXES = {
     "OpportunityContactRole": "00K",
     "Case": "500",
     "Task": "00T",
+    "Event": "00U",
     "User": "005",
     "Project__c": "a00",
 }
@@ -233,7 +234,7 @@ def base_objects() -> dict[str, list[FieldDef]]:
     name_calc = FieldDef(
         "Name", "string", "Full Name", 121, createable=False, updateable=False, calculated=True
     )
-    return {
+    objects: dict[str, list[FieldDef]] = {
         "Lead": _system_fields()
         + [
             FieldDef("FirstName", "string", length=40),
@@ -589,6 +590,10 @@ def base_objects() -> dict[str, list[FieldDef]]:
             ),
         ],
     }
+    from connectors.sandbox import sf_activities  # Task subtypes, IsArchived, Event
+
+    sf_activities.extend(objects)
+    return objects
 
 
 OBJECT_LABELS = {
@@ -599,6 +604,7 @@ OBJECT_LABELS = {
     "OpportunityContactRole": ("Opportunity Contact Role", "Opportunity Contact Role"),
     "Case": ("Case", "Cases"),
     "Task": ("Task", "Tasks"),
+    "Event": ("Event", "Events"),
     "User": ("User", "Users"),
     "Project__c": ("Project", "Projects"),
 }

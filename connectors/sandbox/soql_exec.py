@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from connectors.sandbox import soql
+from connectors.sandbox import sf_activities, soql
 from connectors.sandbox.sf_relations import child_relationship
 from connectors.sandbox.sf_schema import API_VERSION, PREFIX_TO_OBJECT, TEXT_TYPES, FieldDef
 from connectors.sandbox.soql import Query, SoqlError, _err
@@ -21,6 +21,8 @@ from connectors.sandbox.soql_eval import Getter, compile_where
 
 Render = Callable[[dict], dict]
 MAX_PARENT_LEVELS = 5
+# The `Type` of a polymorphic relationship (`What.Type`): not a field of any one object.
+POLYMORPHIC_TYPE = FieldDef("Type", "picklist", "Type", 255, createable=False, updateable=False)
 _HINT_REL = (
     "If you are attempting to use a custom relationship, be sure to append the '__r' after the "
     "custom relationship name. Please reference your WSDL or the describe call for the "
@@ -50,6 +52,8 @@ def run(org: Any, text: str, include_deleted: bool) -> tuple[str, Render, list[s
             and (include_deleted or not r["IsDeleted"])
             and (pred is None or pred(r))
         ]
+    if not include_deleted and obj in sf_activities.ACTIVITY_OBJECTS:
+        out = [rid for rid in out if not sf_activities.hidden_from_query(obj, recs[rid])]
     plain = [(f, d, nf) for f, d, nf, _g, is_plain in order if is_plain]
     if order and not (ordered and len(plain) == len(order) and _is_stamp_order(plain)):
         _sort(out, recs, order)
@@ -152,6 +156,9 @@ class _Exec:
                 )
             chain.append(f)
             objs = [t for t in f.reference_to if t in self.org.fields]
+        if chain and parts[-1].lower() == "type" and sf_activities.polymorphic_type(
+                chain[-1], "") is not None:
+            return self._polymorphic_type(chain)
         leaf = next((fd for o in objs if (fd := self.org.field(o, parts[-1]))), None)
         if leaf is None:
             raise soql._invalid_field(q, q.pos, parts[-1] if chain else name, objs[0])
@@ -168,6 +175,24 @@ class _Exec:
                     return None
                 cur = p[1]
             return cur.get(lname) if cur else None
+
+        return canon, leaf, chain, get
+
+    def _polymorphic_type(self, chain: list[FieldDef]) -> tuple[str, FieldDef, list[FieldDef],
+                                                                Getter]:
+        """`What.Type`: the referenced record's object name (see sf_activities)."""
+        leaf = POLYMORPHIC_TYPE
+        canon = ".".join([f.relationship_name or "" for f in chain] + ["Type"])
+
+        def get(r: dict) -> Any:
+            cur: dict | None = r
+            target = None
+            for f in chain:
+                p = self.parent(cur, f)
+                if p is None:
+                    return None
+                target, cur = p
+            return target
 
         return canon, leaf, chain, get
 
@@ -246,13 +271,15 @@ class _Exec:
             for f in chain:
                 slot = node.setdefault(f.relationship_name or "", ("parent", f, {}))
                 node = slot[2]
-            node[leaf.name] = ("field", leaf)
+            node[leaf.name] = ("type" if leaf is POLYMORPHIC_TYPE else "field", leaf)
 
         def fill(o: str, rec: dict, node: dict) -> dict:
             out: dict[str, Any] = {"attributes": _attributes(o, rec["Id"])}
             for key, spec in node.items():
                 if spec[0] == "field":
                     out[key] = rec.get(key)
+                elif spec[0] == "type":
+                    out[key] = o
                 elif spec[0] == "parent":
                     p = self.parent(rec, spec[1])
                     out[key] = fill(p[0], p[1], spec[2]) if p else None
