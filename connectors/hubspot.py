@@ -575,6 +575,26 @@ class HubSpotAdapter:
         self._props[object_type][name] = p.to_dict(serialize=True)
         return True
 
+    # ---- custom object schemas (E3) -------------------------------------------------------
+    def schemas(self) -> list[dict[str, Any]]:
+        res = self._call(lambda: self.client.crm.schemas.core_api.get_all())
+        return [r.to_dict(serialize=True) for r in res.results]
+
+    def ensure_schema(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Creates the custom object schema unless one of that name exists (a run killed
+        after creating it finds it on the next try); returns it (objectTypeId …)."""
+        try:
+            res = self._call(lambda: self.client.crm.schemas.core_api.create(body))
+            return dict(res.to_dict(serialize=True))
+        except RemoteError as err:
+            if err.kind != Kind.DUPLICATE_RULE:
+                raise
+        for schema in self.schemas():
+            if schema.get("name") == body["name"]:
+                return schema
+        raise RemoteError(Kind.GENERIC, f"schema {body['name']} exists but is not listed",
+                          remote=REMOTE)
+
     # ---- lists -------------------------------------------------------------------------
     def list_members(self, list_id: str) -> set[str]:
         out: set[str] = set()

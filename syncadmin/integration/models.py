@@ -106,6 +106,9 @@ class ObjectSync(AuditedModel):
     # Initial-sync limit, one property filter per side (H3): {"field", "operator", "value"}.
     hs_filter = models.JSONField(_("HubSpot filter"), default=dict, blank=True)
     sf_filter = models.JSONField(_("Salesforce filter"), default=dict, blank=True)
+    # Custom objects (E3): lookups to synced objects found when the HubSpot schema was made,
+    # {"Contact__c": "contacts"}; they become associations. hs_object holds its objectTypeId.
+    lookups = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("object sync")
@@ -166,7 +169,8 @@ class FieldMapping(AuditedModel):
     """One HubSpot property ⇄ Salesforce field (FEATURES F1–F4)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mappings")
-    object = models.CharField(max_length=12, choices=c.SyncObject.choices)
+    # A registry key, or "custom:API_NAME" for a custom object's mappings (E3).
+    object = models.CharField(max_length=100)
     hs_property = models.CharField(_("HubSpot property"), max_length=100)
     sf_field = models.CharField(_("Salesforce field"), max_length=100)
     # Leads name some fields differently (MailingCity vs City); blank = no lead field.
@@ -198,7 +202,9 @@ class FieldMapping(AuditedModel):
         return f"{self.hs_property} ⇄ {self.sf_field}"
 
     def audit_label(self) -> str:
-        return f"{self.get_object_display()} mapping {self.hs_property}"
+        from syncadmin.sync import objects  # the registry imports nothing of this app
+
+        return f"{objects.get(self.object).label} mapping {self.hs_property}"
 
     def clean(self) -> None:
         if self.required and (not self.enabled or self.sync_rule == c.SyncRule.NONE):

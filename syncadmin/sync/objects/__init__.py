@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Iterable
 from functools import cache
 
+from syncadmin.sync.objects import custom
 from syncadmin.sync.objects.base import (
     HS_SF_ID,
     SF_EXT_ID,
@@ -41,6 +42,11 @@ def all_specs() -> list[ObjectSpec]:
 
 
 def get(key: str) -> ObjectSpec:
+    """A registry object, or a custom object by its `custom:API_NAME` key (its generic
+    spec: the HubSpot type and lookups an account's sync learned come from
+    `syncadmin.sync.pipeline.custom`)."""
+    if custom.is_custom(key):
+        return custom.spec(custom.sf_object_of(key))
     try:
         return _registry()[key]
     except KeyError:
@@ -70,12 +76,15 @@ def sync_order(enabled: Iterable[str]) -> list[str]:
             visit(dep, (*path, key))
         out.append(key)
 
-    for key in _registry():
+    for key in [*_registry(), *sorted(wanted - set(_registry()))]:
         visit(key)
     return out
 
 
-def associations(enabled: Iterable[str]) -> list[AssociationSpec]:
-    """Associations sync only when both objects' sync is on (E2)."""
+def associations(enabled: Iterable[str], specs: Iterable[ObjectSpec] = ()
+                 ) -> list[AssociationSpec]:
+    """Associations sync only when both objects' sync is on (E2). `specs`: an account's
+    custom objects, whose lookups only its sync knows."""
     on = set(enabled)
-    return [a for s in all_specs() if s.key in on for a in s.associations if a.target in on]
+    return [a for s in [*all_specs(), *specs] if s.key in on for a in s.associations
+            if a.target in on]

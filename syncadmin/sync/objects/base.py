@@ -77,6 +77,9 @@ class ObjectSpec:
     # HubSpot's objectTypeId ("0-1" contacts, "0-2" companies …): record URLs in the app use it.
     hs_type_id: str = ""
     ui_order: int = 0
+    # Syncs Salesforce → HubSpot only and never writes to Salesforce (custom objects, E3):
+    # HubSpot's changes are not read and the org gets no id field.
+    one_way: bool = False
 
     @property
     def sf_object(self) -> str:

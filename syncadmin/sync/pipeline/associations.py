@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from syncadmin.sync import objects
 from syncadmin.sync.models import AssociationLink, LinkStatus, RecordLink, Watermark
-from syncadmin.sync.objects import AssociationSpec
+from syncadmin.sync.objects import AssociationSpec, ObjectSpec
 
 # HubSpot-defined association type ids (the "Primary" label where the target is a company).
 # https://developers.hubspot.com/docs/api/crm/associations/v4 ("Association type id values")
@@ -40,8 +40,11 @@ def active(enabled: Iterable[str]) -> list[AssociationSpec]:
 
 
 class AssociationStage:
-    def __init__(self, account: Any, sf: Any, hs: Any, specs: list[AssociationSpec]) -> None:
+    def __init__(self, account: Any, sf: Any, hs: Any, specs: list[AssociationSpec], *,
+                 objects_of_run: dict[str, ObjectSpec] | None = None) -> None:
         self.account, self.sf, self.hs, self.specs = account, sf, hs, specs
+        # This run's object specs: a custom object's HubSpot type is the account's own.
+        self.objects_of_run = objects_of_run or {}
         self.counts: dict[str, int] = {}
         self.primary: dict[str, str | None] = {}  # owner HubSpot id → its Primary company
         self._new: list[AssociationLink] = []
@@ -50,7 +53,9 @@ class AssociationStage:
 
     def run(self, pipelines: dict[str, Any], contacts: Any,
             by_key: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
-        swept = {owner: self.sweep(owner) for owner in {a.owner for a in self.specs}}
+        # One-way owners (custom objects) never carry HubSpot's associations back.
+        swept = {owner: [] if self.spec(owner).one_way else self.sweep(owner)
+                 for owner in {a.owner for a in self.specs}}
         for a in self.specs:
             if a.owner == "contacts":
                 sf_rows, hs_ids = contacts.seen_contacts, list(contacts.seen_hs_ids)
@@ -84,6 +89,9 @@ class AssociationStage:
             defaults={"value": now, "position": rows[-1][0] if len(rows) == SWEEP_SIZE else 0})
         return [hs_id for _, hs_id in rows if hs_id]
 
+    def spec(self, key: str) -> ObjectSpec:
+        return self.objects_of_run.get(key) or objects.get(key)
+
     def count(self, a: AssociationSpec, n: int = 1) -> None:
         self.counts[a.owner] = self.counts.get(a.owner, 0) + n
 
@@ -99,7 +107,7 @@ class AssociationStage:
         one: only the primary company of a record syncs (E2)."""
         if not hs_ids:
             return {}
-        owner, target = objects.get(a.owner), objects.get(a.target)
+        owner, target = self.spec(a.owner), self.spec(a.target)
         typed = self.hs.associations_typed(owner.hs_type, hs_ids, target.hs_type)
         primary = HS_TYPE_ID.get(a.key) if a.target == "companies" else None
         self.primary = {k: next((t for t, types in v if primary in types), None)
@@ -115,7 +123,7 @@ class AssociationStage:
         pending = list(AssociationLink.objects.filter(account=self.account, kind=a.key,
                                                       to_link__isnull=True)
                        .select_related("from_link"))
-        owner_spec = objects.get(a.owner)
+        owner_spec = self.spec(a.owner)
         # Only records of the object carrying the lookup: a lead has no account (D3).
         owners = {lk.pk: lk for lk in [*owner_sf.values(), *owner_hs.values(),
                                        *(p.from_link for p in pending)]
@@ -222,7 +230,7 @@ class AssociationStage:
 
     def push_hs(self, a: AssociationSpec, add: list[tuple[RecordLink, RecordLink]],
                 remove: list[tuple[RecordLink, str]]) -> None:
-        owner, target = objects.get(a.owner), objects.get(a.target)
+        owner, target = self.spec(a.owner), self.spec(a.target)
         if remove:
             self.hs.unassociate_many(owner.hs_type, target.hs_type,
                                      [(lk.hs_id, old) for lk, old in remove])

@@ -44,8 +44,10 @@ class ObjectPipeline:
     # ---- read ----------------------------------------------------------------------------
 
     def sf_fields(self) -> list[str]:
-        names = {"Id", "SystemModstamp", "IsDeleted", SF_EXT_ID, self.spec.sf_label_field,
+        names = {"Id", "SystemModstamp", "IsDeleted", self.spec.sf_label_field,
                  *self.spec.sf_extra_fields}
+        if not self.spec.one_way:  # a one-way object's org has no id field (E3)
+            names.add(SF_EXT_ID)
         names |= {m.sf_field for m in self.mappings if m.sf_field}
         names |= {a.sf_field for a in self.spec.associations if a.sf_field}
         if self.policy.sf_filter.get("field"):  # H3: the filter's field, mapped or not
@@ -63,6 +65,8 @@ class ObjectPipeline:
         return changes_soql(self.spec.sf_object, self.sf_fields(), since)
 
     def hubspot_pages(self, since: dt.datetime) -> Iterable[list[dict[str, Any]]]:
+        if self.spec.one_way:  # HubSpot's changes never go back (E3): not read at all
+            return []
         pages = self.hs.changed(self.spec.hs_type, self.hs_properties(), since, FAR_FUTURE)
         if since == EPOCH:
             return pages
@@ -170,6 +174,8 @@ class ObjectPipeline:
             if pair.hs is not None and pair.hs.get(HS_SF_ID) != pair.sf_id:
                 props[HS_SF_ID] = pair.sf_id
             writer.hs_updates.append((pair, props))
+        if self.spec.one_way:
+            return
         if d.sf_create is not None:
             writer.sf_creates.append((pair, dict(d.sf_create)))
         elif d.sf_update or d.hs_create is not None or (

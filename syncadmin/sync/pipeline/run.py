@@ -25,7 +25,7 @@ from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
-from syncadmin.sync.pipeline import associations, properties, repair
+from syncadmin.sync.pipeline import associations, custom, properties, repair
 from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
 from syncadmin.sync.pipeline.contacts import EPOCH, LAG, LIFECYCLE_STREAMS, STREAM_KEYS, ContactSync
 from syncadmin.sync.pipeline.object_sync import ObjectPipeline
@@ -67,10 +67,13 @@ class Stream:
 
 
 def enabled_objects(account: Any) -> list[str]:
-    """Contacts always; the other objects when their tab's sync is on (E1)."""
+    """Contacts always; the other objects when their tab's sync is on (E1); custom objects
+    (E3) by their `custom:API_NAME` keys."""
     on = set(ObjectSync.objects.filter(account=account, enabled=True)
              .values_list("object", flat=True))
-    return objects.sync_order(["contacts", *(k for k in objects.standard_keys() if k in on)])
+    customs = [objects.custom.key_for(r.sf_object) for r in custom.rows(account)]
+    return objects.sync_order(["contacts", *(k for k in objects.standard_keys() if k in on),
+                               *customs])
 
 
 def mappings_for(account: Any, key: str) -> list[Mapping]:
@@ -90,17 +93,24 @@ class AccountSync:
         self.pipelines: dict[str, ObjectPipeline] = {}
         rows = {r.object: r for r in ObjectSync.objects.filter(account=account,
                                                                 object__in=self.enabled)}
+        self.custom_rows = {objects.custom.key_for(r.sf_object): r
+                            for r in custom.rows(account)}
+        rows.update(self.custom_rows)
         for key in self.enabled:
             if key == "contacts":
                 continue
             row = rows[key]
+            spec = custom.spec_of(row) if key in self.custom_rows else objects.get(key)
             policy = Policy(direction=row.direction, conflict_app=row.conflict_app,
                             sf_deletion=row.sf_deletion, hs_filter=row.hs_filter or {},
                             sf_filter=row.sf_filter or {})
+            if spec.one_way:
+                policy = Policy(direction="to_hubspot", conflict_app="salesforce",
+                                sf_deletion=row.sf_deletion, sf_filter=row.sf_filter or {})
             converter = Converter(key, mappings_for(account, key), self.value_maps(key))
-            self.pipelines[key] = ObjectPipeline(account, objects.get(key), policy, converter,
+            self.pipelines[key] = ObjectPipeline(account, spec, policy, converter,
                                                  sf, hs, tick=self.tick)
-        self.assoc = associations.active(self.enabled)
+        self.assoc = self.active_associations()
         if any(a.key == "contact_company" for a in self.assoc):
             self.contacts.extra_contact_fields.add("AccountId")
         self.result = RunResult()
@@ -154,10 +164,11 @@ class AccountSync:
         hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
         streams: list[Stream] = []
         try:
+            self.ensure_custom_schemas()
             self.ensure_id_fields()
             self.ensure_value_maps()
             for key in self.enabled:
-                spec = objects.get(key)
+                spec = self.spec(key)
                 properties.ensure_properties(self.account, spec.hs_type, spec.sf_object,
                                              mappings_for(self.account, key), self.sf, self.hs)
             # After the set-up above, which may add mappings (and so fields to read).
@@ -176,7 +187,9 @@ class AccountSync:
                     rows = by_key.pop(pipe.spec.watermark_stream(pipe.spec.sf_object), [])
                     self.result.objects[key] = pipe.run(rows, hs_since[key])
                     del rows
-            assoc = associations.AssociationStage(self.account, self.sf, self.hs, self.assoc)
+            assoc = associations.AssociationStage(self.account, self.sf, self.hs, self.assoc,
+                                                  objects_of_run={k: p.spec for k, p in
+                                                                  self.pipelines.items()})
             counts = assoc.run(self.pipelines, self.contacts, by_key)
             for key, n in counts.items():
                 self.result.objects[key].associations += n
@@ -283,12 +296,34 @@ class AccountSync:
             pipe.mappings = [m for m in pipe.converter.mappings
                              if m.enabled and m.rule != "none"]
 
+    def spec(self, key: str) -> objects.ObjectSpec:
+        pipe = self.pipelines.get(key)
+        return pipe.spec if pipe is not None else objects.get(key)
+
+    def active_associations(self) -> list[objects.AssociationSpec]:
+        return objects.associations(self.enabled, [p.spec for p in self.pipelines.values()
+                                                   if p.spec.one_way])
+
+    def ensure_custom_schemas(self) -> None:
+        """A custom object's first sync creates its HubSpot schema and mappings (E3)."""
+        for key, row in self.custom_rows.items():
+            pipe = self.pipelines.get(key)
+            if pipe is None or row.hs_object:
+                continue
+            pipe.spec = custom.ensure_schema(self.account, row, self.sf, self.hs)
+            pipe.converter.mappings = mappings_for(self.account, key)
+            pipe.mappings = [m for m in pipe.converter.mappings
+                             if m.enabled and m.rule != "none"]
+        self.assoc = self.active_associations()
+
     def ensure_id_fields(self) -> None:
         """The id-carrying fields must exist on every object before its first write
         (decision 3): checked per object, so an object turned on later gets them too."""
         self.contacts.ensure_id_fields()
         for pipe in self.pipelines.values():
             spec = pipe.spec
+            if spec.one_way:  # nothing is written to Salesforce; the schema has the id
+                continue
             if Watermark.objects.filter(account=self.account, side="salesforce",
                                         stream=spec.watermark_stream(spec.sf_object)).exists():
                 continue
@@ -330,9 +365,16 @@ class AccountSync:
 
     def pipeline_for(self, key: str) -> ObjectPipeline:
         """An object whose sync is off still has records to retry or restore."""
-        row = ObjectSync.objects.filter(account=self.account, object=key).first()
+        if objects.custom.is_custom(key):
+            row = ObjectSync.objects.filter(account=self.account, object="custom",
+                                            sf_object=objects.custom.sf_object_of(key)).first()
+        else:
+            row = ObjectSync.objects.filter(account=self.account, object=key).first()
+        spec = custom.spec_of(row) if row and row.object == "custom" else objects.get(key)
         policy = Policy(direction=row.direction, conflict_app=row.conflict_app,
                         sf_deletion=row.sf_deletion) if row else Policy()
+        if spec.one_way:
+            policy = Policy(direction="to_hubspot", sf_deletion=policy.sf_deletion)
         converter = Converter(key, mappings_for(self.account, key), self.value_maps(key))
-        return ObjectPipeline(self.account, objects.get(key), policy, converter,
+        return ObjectPipeline(self.account, spec, policy, converter,
                               self.sf, self.hs, tick=self.tick)
