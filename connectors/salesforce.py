@@ -565,6 +565,10 @@ class SalesforceAdapter:
             self._describe[sobject] = d
         return d
 
+    def sobjects(self) -> list[dict]:
+        """The org's objects (describeGlobal): name, label, custom, queryable …"""
+        return list(self._restful("sobjects/").get("sobjects", []))
+
     def limits(self) -> dict:
         return self._call(lambda: self.sf.limits())
 

@@ -180,6 +180,19 @@ def hs_properties_with_notice(account: Account, object_type: str
                    BUILTIN_HS.get(object_type, []))
 
 
+def sf_custom_objects(account: Account) -> tuple[list[tuple[str, str]], str | None]:
+    """(API name, label) of the org's custom objects, for the Custom objects tab (E3);
+    none when not connected (nothing can be picked then), with a notice when unreachable."""
+    def remote() -> list[tuple[str, str]]:
+        from syncadmin.sync.remote import salesforce_for
+
+        return sorted((str(o["name"]), str(o.get("label") or o["name"]))
+                      for o in salesforce_for(account).sobjects()
+                      if o.get("custom") and str(o.get("name", "")).endswith("__c"))
+
+    return _lookup(f"catalogue:sf-custom:{account.pk}", account.sf_connected, remote, [])
+
+
 def sf_fields(account: Account, sobject: str) -> list[Entry]:
     """(name, label, type) of a Salesforce object's fields."""
     return sf_fields_with_notice(account, sobject)[0]

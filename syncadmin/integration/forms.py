@@ -116,14 +116,44 @@ class ObjectSyncForm(forms.ModelForm):
 
 
 class CustomObjectForm(ObjectSyncForm):
-    class Meta(ObjectSyncForm.Meta):
-        fields = ["enabled", "sf_object", "hs_object", "direction", "conflict_app"]
+    """A custom object's settings: only what the one-way sync reads (E3)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    class Meta(ObjectSyncForm.Meta):
+        fields = ["enabled", "sf_deletion"]
+
+    unit_notes = {
+        **ObjectSyncForm.unit_notes,
+        "enabled": [_("Records sync one way, Salesforce to HubSpot; changes made in HubSpot "
+                      "are not synced back. Lookups to accounts and contacts become "
+                      "associations when Companies or Contacts sync too.")],
+    }
+
+
+class CustomObjectAddForm(forms.ModelForm):
+    """Picks a custom object from the org's describe (E3): a typed name is never taken."""
+
+    class Meta:
+        model = ObjectSync
+        fields = ["sf_object"]
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.object = c.SyncObject.CUSTOM
-        self.fields["direction"].help_text = _("Custom objects sync one way, Salesforce to "
-                                               "HubSpot.")
+        self.instance.direction = c.Direction.TO_HUBSPOT
+        self.instance.conflict_app = c.App.SALESFORCE
+        self.fields["sf_object"] = forms.ChoiceField(
+            label=_("Salesforce custom object"),
+            choices=[("", _("— choose an object —")),
+                     *[(name, f"{label} ({name})") for name, label in choices]],
+            error_messages={"invalid_choice": _("%(value)s is not a custom object of the "
+                                                "connected Salesforce org.")})
+
+    def clean_sf_object(self) -> str:
+        name = str(self.cleaned_data["sf_object"])
+        if ObjectSync.objects.filter(account=self.instance.account, object="custom",
+                                     sf_object=name).exists():
+            raise forms.ValidationError(_("This custom object is already added."))
+        return name
 
 
 class SfActivityForm(forms.ModelForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from syncadmin.integration import views, wizard
+from syncadmin.integration import custom_views, views, wizard
 from syncadmin.sync import objects
 
 app_name = "integration"
@@ -20,8 +20,8 @@ urlpatterns = [
     path("values/add/", views.value_mapping_add, name="value_mapping_add"),
     path("values/<int:pk>/", views.value_mapping, name="value_mapping"),
     path("values/<int:pk>/remove/", views.value_mapping_remove, name="value_mapping_remove"),
-    path("custom-objects/", views.custom_objects, name="custom_objects"),
-    path("custom-objects/<int:pk>/", views.custom_object, name="custom_object"),
+    path("custom-objects/", custom_views.custom_objects, name="custom_objects"),
+    path("custom-objects/<int:pk>/", custom_views.custom_object, name="custom_object"),
     path("activities/", views.activities, name="activities"),
     path("activities/<str:kind>/", views.activities, name="sf_activity"),
     path("mappings/<str:object>/", views.mappings, name="mappings"),

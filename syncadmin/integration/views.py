@@ -27,7 +27,6 @@ from syncadmin.integration import catalogue, dryrun
 from syncadmin.integration import choices as c
 from syncadmin.integration.forms import (
     ContactSettingsForm,
-    CustomObjectForm,
     MappingForm,
     ObjectSyncForm,
     SfActivityForm,
@@ -408,61 +407,6 @@ def value_mapping_remove(request: HttpRequest, account_id: int, pk: int) -> Http
 
 
 @login_required
-def custom_objects(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = account_for(request, account_id, change=request.method == "POST")
-    rows = list(ObjectSync.objects.filter(account=account, object=c.SyncObject.CUSTOM)
-                .order_by("sf_object"))
-    new = ObjectSync(account=account, object=c.SyncObject.CUSTOM,
-                     direction=c.Direction.TO_HUBSPOT)
-    add_form = CustomObjectForm(request.POST or None, instance=new, prefix="new")
-    status = 200
-    if request.method == "POST":
-        if add_form.is_valid():
-            add_form.save()
-            messages.success(request, _("Custom object added."))
-            return redirect("integration:custom_objects", account_id=account.pk)
-        status = 400
-    return _page(request, account, "integration/custom_objects.html",
-                 {"items": _custom_items(account, rows), "add_form": add_form},
-                 "custom", status)
-
-
-def _custom_items(account: Account, rows: list[ObjectSync],
-                  override: dict[int, CustomObjectForm] | None = None) -> list[dict[str, Any]]:
-    items = []
-    for row in rows:
-        form = (override or {}).get(row.pk) or CustomObjectForm(instance=row)
-        url = reverse("integration:custom_object", kwargs={"account_id": account.pk,
-                                                           "pk": row.pk})
-        items.append({"row": row, "url": url, "units": [
-            make_unit(form, n) for n in ("enabled", "direction", "conflict_app", "sf_filter",
-                                         "hs_filter")]})
-    return items
-
-
-@login_required
-def custom_object(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
-    account = account_for(request, account_id, change=request.method == "POST")
-    row = get_object_or_404(ObjectSync, account=account, object=c.SyncObject.CUSTOM, pk=pk)
-    url = reverse("integration:custom_object", kwargs={"account_id": account.pk, "pk": pk})
-    if _is_htmx(request) and (request.POST.get("_field") or request.GET.get("_field")):
-        return _autosave(request, account, CustomObjectForm, row, url)
-    if request.method != "POST":
-        return redirect("integration:custom_objects", account_id=account.pk)
-    form = CustomObjectForm(request.POST, instance=row)
-    if form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
-        return redirect("integration:custom_objects", account_id=account.pk)
-    rows = list(ObjectSync.objects.filter(account=account, object=c.SyncObject.CUSTOM)
-                .order_by("sf_object"))
-    add_form = CustomObjectForm(instance=ObjectSync(account=account), prefix="new")
-    return _page(request, account, "integration/custom_objects.html",
-                 {"items": _custom_items(account, rows, {row.pk: form}), "add_form": add_form},
-                 "custom", 400)
-
-
-@login_required
 def activities(request: HttpRequest, account_id: int, kind: str = "tasks") -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
     if kind not in c.SfActivityKind.values:
@@ -527,9 +471,24 @@ def audit_log(request: HttpRequest, account_id: int) -> HttpResponse:
 # ---- field mappings ------------------------------------------------------------------------
 
 
+def _mapped_spec(account: Account, obj: str) -> ObjectSpec:
+    """A registry object, or one of the account's custom objects (its HubSpot type)."""
+    if objects.custom.is_custom(obj):
+        row = ObjectSync.objects.filter(account=account, object=c.SyncObject.CUSTOM,
+                                        sf_object=objects.custom.sf_object_of(obj)).first()
+        if row is None:
+            raise Http404
+        from syncadmin.sync.pipeline.custom import spec_of
+
+        return spec_of(row)
+    if obj not in _object_keys():
+        raise Http404
+    return objects.get(obj)
+
+
 def _catalogues(account: Account, obj: str) -> tuple[list, list, list | None, list[str]]:
     """SF fields, HS properties and (contacts) Lead fields for the mapping panel."""
-    spec = objects.get(obj)
+    spec = _mapped_spec(account, obj)
     sf, sf_notice = catalogue.sf_fields_with_notice(account, spec.sf_object)
     hs, hs_notice = catalogue.hs_properties_with_notice(account, spec.hs_type)
     lead, lead_notice = None, None
@@ -543,15 +502,16 @@ def _mappings_page(request: HttpRequest, account: Account, obj: str,
                    panel: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     rows = list(FieldMapping.objects.filter(account=account, object=obj))
     return _page(request, account, "integration/mappings.html",
-                 {"rows": rows, "object": obj, "object_label": objects.get(obj).label,
-                  "panel": panel}, obj, status)
+                 {"rows": rows, "object": obj,
+                  "object_label": _mapped_spec(account, obj).label,
+                  "panel": panel},
+                 "custom" if objects.custom.is_custom(obj) else obj, status)
 
 
 @login_required
 def mappings(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
-    if object not in _object_keys():
-        raise Http404
+    _mapped_spec(account, object)  # 404 unless the object is the registry's or the account's
     if request.method == "POST":
         return redirect("integration:mappings", account_id=account.pk, object=object)
     return _mappings_page(request, account, object)
@@ -595,10 +555,9 @@ def _panel(request: HttpRequest, account: Account, obj: str, instance: FieldMapp
 @login_required
 def mapping_add(request: HttpRequest, account_id: int, object: str) -> HttpResponse:
     account = account_for(request, account_id, change=request.method == "POST")
-    if object not in _object_keys():
-        raise Http404
+    one_way = _mapped_spec(account, object).one_way
     instance = FieldMapping(account=account, object=object, custom=True,
-                            sync_rule=c.SyncRule.PREFER_SF)
+                            sync_rule=c.SyncRule.ALWAYS_SF if one_way else c.SyncRule.PREFER_SF)
     url = reverse("integration:mapping_add", kwargs={"account_id": account.pk,
                                                      "object": object})
     return _panel(request, account, object, instance, url)
