@@ -48,6 +48,7 @@ Association keys added to `hs_associations`: "contact_company", "deal_company", 
 from __future__ import annotations
 
 import random
+from typing import Any
 from dataclasses import dataclass, field
 
 
@@ -243,7 +244,7 @@ def _company(rnd: random.Random, i: int) -> dict:
 
 def generate(seed: int, contacts: int, *, accounts: int = 0, opportunities: int = 0,
              contact_roles_per_opportunity: int = 0, cases: int = 0, companies: int = 0,
-             deals: int = 0, tickets: int = 0) -> SeedData:
+             deals: int = 0, tickets: int = 0, shipments: int = 0) -> SeedData:
     """Generate `contacts` people (plus companies, deals, cases, tasks) deterministically,
     then the CRM objects the keyword counts ask for (see the module docstring)."""
     data = _people(seed, contacts)
@@ -251,7 +252,33 @@ def generate(seed: int, contacts: int, *, accounts: int = 0, opportunities: int 
         _objects(data, seed, accounts=accounts, opportunities=opportunities,
                  roles=contact_roles_per_opportunity, cases=cases, companies=companies,
                  deals=deals, tickets=tickets)
+    if shipments:
+        _shipments(data, seed, shipments)
     return data
+
+
+SHIPMENT_STATUSES = (("Booked", 20), ("In transit", 30), ("Delivered", 45), ("Returned", 5))
+
+
+def _shipments(data: SeedData, seed: int, n: int) -> None:
+    """Shipment__c records (a custom object, E3), each to a Contact and its Account."""
+    rnd = random.Random(f"shipments-{seed}")
+    people = [c for c in data.sf.get("Contact", []) if c.get("_ref")]
+    statuses = _weighted(rnd, SHIPMENT_STATUSES, n)
+    rows = data.sf.setdefault("Shipment__c", [])
+    for i in range(n):
+        rec: dict[str, Any] = {
+            "_ref": f"shipment{i}", "Name": f"SHP-{100_000 + i}", "Status__c": statuses[i],
+            "Weight_Kg__c": round(rnd.uniform(0.2, 80), 1),
+            "Shipped_On__c": f"2026-{rnd.randrange(1, 12):02d}-{rnd.randrange(1, 28):02d}",
+            "Tracking_Url__c": f"https://track.example.com/SHP-{100_000 + i}",
+        }
+        if people:
+            person = people[i % len(people)] if i < len(people) else rnd.choice(people)
+            rec["_contact_ref"] = person["_ref"]
+            if person.get("_account_ref"):
+                rec["_account_ref"] = person["_account_ref"]
+        rows.append(rec)
 
 
 def _people(seed: int, contacts: int) -> SeedData:

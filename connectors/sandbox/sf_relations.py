@@ -29,6 +29,8 @@ CHILD_RELATIONSHIPS: dict[tuple[str, str], tuple[str, bool, bool]] = {
     ("Event", "WhatId"): ("Events", True, False),
     ("Event", "WhoId"): ("Events", True, False),
     ("Project__c", "Account__c"): ("Projects__r", False, False),
+    ("Shipment__c", "Contact__c"): ("Shipments__r", False, False),
+    ("Shipment__c", "Account__c"): ("Shipments__r", False, False),
 }
 
 

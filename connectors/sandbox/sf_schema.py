@@ -25,6 +25,7 @@ KEY_PREFIXES = {
     "Event": "00U",
     "User": "005",
     "Project__c": "a00",
+    "Shipment__c": "a01",
 }
 PREFIX_TO_OBJECT = {v: k for k, v in KEY_PREFIXES.items()}
 
@@ -593,6 +594,9 @@ def base_objects() -> dict[str, list[FieldDef]]:
     from connectors.sandbox import sf_activities  # Task subtypes, IsArchived, Event
 
     sf_activities.extend(objects)
+    from connectors.sandbox import sf_custom_objects  # Shipment__c
+
+    sf_custom_objects.extend(objects)
     return objects
 
 
@@ -607,6 +611,7 @@ OBJECT_LABELS = {
     "Event": ("Event", "Events"),
     "User": ("User", "Users"),
     "Project__c": ("Project", "Projects"),
+    "Shipment__c": ("Shipment", "Shipments"),
 }
 
 # ---------------------------------------------------------------- states and countries

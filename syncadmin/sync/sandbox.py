@@ -48,7 +48,8 @@ class Sandbox:
         self.hs.stop()
 
 
-SF_OBJECTS = ("accounts", "opportunities", "contact_roles_per_opportunity", "cases")
+SF_OBJECTS = ("accounts", "opportunities", "contact_roles_per_opportunity", "cases",
+              "shipments")
 HS_OBJECTS = ("companies", "deals", "tickets")
 
 

@@ -18,6 +18,8 @@ OBJECT_HELP = {
     "opportunities": "Salesforce Opportunities over those Accounts",
     "contact_roles_per_opportunity": "OpportunityContactRoles per Opportunity",
     "cases": "Salesforce Cases (AccountId + ContactId)",
+    "shipments": "Salesforce Shipment__c records, a custom object with lookups to Contact "
+                 "and Account",
     "companies": "HubSpot companies with contacts (half of min(accounts, companies) also "
                  "exist in Salesforce, matching by name and/or domain)",
     "deals": "HubSpot deals associated to companies and contacts",
