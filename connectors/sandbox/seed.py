@@ -48,8 +48,8 @@ Association keys added to `hs_associations`: "contact_company", "deal_company", 
 from __future__ import annotations
 
 import random
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def _words(s: str) -> tuple[str, ...]:
