@@ -42,6 +42,25 @@ def connect(account: Account, info: dict[str, Any]) -> None:
     creds.save()
 
 
+def enable_custom_objects(account: Account, keys: list[str]) -> None:
+    """`custom:API_NAME`: the object must exist in the org (its describeGlobal) (E3)."""
+    if not keys:
+        return
+    from syncadmin.sync.remote import salesforce_for
+
+    in_org = {o["name"] for o in salesforce_for(account).sobjects() if o.get("custom")}
+    for key in keys:
+        name = objects.custom.sf_object_of(key)
+        if name not in in_org:
+            raise CommandError(f"{name!r} is not a custom object of the connected Salesforce "
+                               f"org; it has: {', '.join(sorted(in_org)) or 'none'}")
+        row, _ = ObjectSync.objects.get_or_create(
+            account=account, object="custom", sf_object=name,
+            defaults={"direction": "to_hubspot", "conflict_app": "salesforce"})
+        row.enabled = True
+        row.save()
+
+
 class Command(BaseCommand):
     help = "Create or reconnect account NAME to the sandbox described by DIR/sandbox.json."
 
@@ -53,10 +72,14 @@ class Command(BaseCommand):
         parser.add_argument("--off", action="store_true", help="Leave sync turned off.")
         parser.add_argument("--enable", action="append", default=[], metavar="OBJECT",
                             help="Turn an object's sync on (repeatable): "
-                                 + ", ".join(objects.standard_keys()))
+                                 + ", ".join(objects.standard_keys())
+                                 + ", custom:API_NAME (a custom object of the org, e.g. "
+                                   "custom:Shipment__c)")
 
     def handle(self, *args: Any, account: str, state_dir: str, set: list[str], off: bool,
                enable: list[str], **options: Any) -> None:
+        customs = [name for name in enable if objects.custom.is_custom(name)]
+        enable = [name for name in enable if name not in customs]
         unknown = [name for name in enable if name not in objects.standard_keys()]
         if unknown:
             raise CommandError(f"Unknown object {unknown[0]!r} in --enable; known: "
@@ -81,6 +104,7 @@ class Command(BaseCommand):
             row = ObjectSync.objects.get(account=obj, object=name)
             row.enabled = True
             row.save()
+        enable_custom_objects(obj, customs)
         obj.sync_enabled = not off
         obj.save(update_fields=["sync_enabled"])
         self.stdout.write(json.dumps({"account": obj.name, "id": obj.pk,
