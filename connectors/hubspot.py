@@ -30,6 +30,7 @@ import urllib3
 from hubspot import HubSpot
 
 from connectors.errors import Kind, Outcome, RemoteError
+from connectors.hubspot_activities import ActivityReads
 from connectors.usage import UsageLedger
 
 REMOTE = "hubspot"
@@ -230,7 +231,7 @@ def _from_exception(exc: BaseException) -> RemoteError | None:
     return None
 
 
-class HubSpotAdapter:
+class HubSpotAdapter(ActivityReads):
     def __init__(self, config: HubSpotConfig, ledger: UsageLedger | None = None,
                  on_token_refresh: Callable[[str, str], None] | None = None) -> None:
         self.config = config

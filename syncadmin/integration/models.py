@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from syncadmin.accounts.models import Account
@@ -285,6 +286,8 @@ class SfActivitySetting(AuditedModel):
         _("When data conflicts, prefer"),
         max_length=10, choices=c.App.choices, default=c.App.SALESFORCE,
     )
+    # No backfill (G5): only rows created or changed after the kind was turned on sync.
+    enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("Salesforce activity setting")
@@ -297,6 +300,43 @@ class SfActivitySetting(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Salesforce {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.enabled and self.enabled_at is None:
+            self.enabled_at = timezone.now()
+        elif not self.enabled:
+            self.enabled_at = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "enabled_at"}
+        super().save(*args, **kwargs)
+
+
+class ActivityMapping(AuditedModel):
+    """Salesforce field → HubSpot activity property, per Salesforce activity kind (G5).
+
+    Defaults come from the kind's spec (syncadmin.sync.objects.activities) the first time the
+    tab or a sync needs them; the admin edits them and adds new ones. Owners never map."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE,
+                                related_name="activity_mappings")
+    kind = models.CharField(max_length=10, choices=c.SfActivityKind.choices)
+    hs_property = models.CharField(_("HubSpot property"), max_length=100)
+    sf_field = models.CharField(_("Salesforce field"), max_length=100)
+    enabled = models.BooleanField(_("On"), default=True)
+
+    class Meta:
+        verbose_name = _("activity mapping")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "kind", "hs_property"],
+                                    name="one_activity_mapping_per_property")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sf_field} → {self.hs_property}"
+
+    def audit_label(self) -> str:
+        return f"{self.get_kind_display()} mapping {self.hs_property}"
 
 
 class ApiSettings(AuditedModel):

@@ -26,6 +26,7 @@ from syncadmin.sync import objects
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
 from syncadmin.sync.pipeline import associations, custom, properties, repair
+from syncadmin.sync.pipeline.activities.stage import ActivitySync
 from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
 from syncadmin.sync.pipeline.contacts import EPOCH, LAG, LIFECYCLE_STREAMS, STREAM_KEYS, ContactSync
 from syncadmin.sync.pipeline.object_sync import ObjectPipeline
@@ -193,6 +194,7 @@ class AccountSync:
             counts = assoc.run(self.pipelines, self.contacts, by_key)
             for key, n in counts.items():
                 self.result.objects[key].associations += n
+            self.run_activities(next_watermark, full)
         except BudgetExhausted as exc:
             self.result.paused, self.result.message = True, exc.message
             record_account_error(self.account, exc)
@@ -206,6 +208,13 @@ class AccountSync:
             self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
             self.result.seconds = time.monotonic() - started
         return self.result
+
+    def run_activities(self, until: dt.datetime, full: bool) -> None:
+        """Activities (G1–G5) come after the objects and their associations, so the contacts,
+        companies and deals they attach to are linked by then; their watermarks are their own."""
+        acts = ActivitySync(self.account, self.sf, self.hs, tick=self.tick)
+        if acts.active:
+            self.result.objects["activities"] = acts.run(until, full=full)
 
     def run_contacts(self, by_key: dict[str, list[dict[str, Any]]], hs_since: dt.datetime,
                      full: bool) -> None:
