@@ -31,7 +31,7 @@ reset, seed, raw records, limits, sessions, picklists, duplicate and validation 
 multiple currencies, read-only fields, lead conversion, recycle bin purge, fault injection;
 see `sf_control`.
 
-Not emulated: Bulk API 2.0 (``jobs/ingest``, ``jobs/query``) and Bulk API 1.0, SOSL
+Not emulated: Bulk API 1.0 (Bulk API 2.0 is, in ``sf_bulk2``), SOSL
 (``search/``, ``parameterizedSearch/``), ``composite/tree``, ``composite/batch`` and
 ``composite/graph``, the SOAP, Metadata and Apex REST APIs, the UI API, Streaming API,
 Change Data Capture and Platform Events, record types and layouts (``recordTypeInfos`` is
@@ -53,6 +53,7 @@ Where each resource lives (each module says what it emulates):
 ``sf_auth``            OAuth 2.0 endpoints and sessions
 ``sf_limits``          the data API's gate: sessions, daily limit, injected faults
 ``sf_control``         the control API and its client `SandboxControl`, lead conversion
+``sf_bulk2``           Bulk API 2.0 ingest and query jobs (``jobs/...``, routed by the gate)
 ``sf_schema``          objects and fields (``sf_activities``: Task and Event); ``sf_relations``
                        child relationships and delete cascades
 =====================  ====================================================================
@@ -180,7 +181,8 @@ class SalesforceApp(SObjectsMixin, CompositeMixin, OAuthMixin, ControlMixin):
             base = f"/services/data/v{version}"
             return 200, {
                 k: f"{base}/{k}"
-                for k in ("sobjects", "query", "queryAll", "composite", "limits", "tooling")
+                for k in ("sobjects", "query", "queryAll", "composite", "limits", "tooling",
+                          "jobs/ingest", "jobs/query")
             }
         head = parts[0]
         if head == "sobjects":
@@ -206,8 +208,7 @@ class SalesforceApp(SObjectsMixin, CompositeMixin, OAuthMixin, ControlMixin):
             remaining = max(0, org.daily_limit - org.used)
             return 200, {
                 "DailyApiRequests": {"Max": org.daily_limit, "Remaining": remaining},
-                "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
-                "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+                **org.bulk2.limits(),
                 "DataStorageMB": {"Max": 1024, "Remaining": 1000},
                 "FileStorageMB": {"Max": 1024, "Remaining": 1024},
                 "SingleEmail": {"Max": 5000, "Remaining": 5000},

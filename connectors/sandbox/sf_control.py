@@ -40,6 +40,9 @@ Control API (JSON, under ``/__sandbox/``; not counted as API usage; binds 127.0.
                                "record_lock": p}}, "times": n|null, "timeout_seconds": 3,
                                "retry_after": 1}``; patterns are fnmatch'd against the path
                                after ``/services/data/vXX.X/``; ``times`` caps faults injected
+``POST bulk2``                  ``{"polls_in_progress"?: n, "fail_after"?: n|null,
+                               "used_records"?: n, "used_query_jobs"?: n}``: Bulk API 2.0
+                               jobs' timing, a failing next ingest job, allocation used
 ``GET state``                  record counts per object and the picklist mode
 =============================  =============================================================
 """
@@ -250,6 +253,8 @@ class ControlMixin(DataApiGate):
             for o in log:
                 log[o] = [e for e in log[o] if e[0] >= org.purged_before]
             return {"ok": True, "earliestDateAvailable": org.purged_before}
+        if rel == "bulk2":
+            return org.bulk2.control(body)
         if rel == "faults":
             org.faults = {
                 k: body[k]
@@ -340,3 +345,7 @@ class SandboxControl:
 
     def clear_faults(self) -> Any:
         return self._post("faults", {})
+
+    def bulk2(self, **body: Any) -> Any:
+        """``polls_in_progress``, ``fail_after``, ``used_records``, ``used_query_jobs``."""
+        return self._post("bulk2", body)

@@ -27,6 +27,7 @@ from typing import Any
 
 from connectors.sandbox import soql
 from connectors.sandbox.seed import generate
+from connectors.sandbox.sf_bulk2 import Bulk2
 from connectors.sandbox.sf_common import (
     ADDRESS_PREFIXES,
     DEMO_USERNAME,
@@ -100,6 +101,7 @@ class OrgStore:
             self.fault_count = 0
             self.case_number = 1000
             self._journal: list[tuple] | None = None
+            self.bulk2 = Bulk2(self)  # Bulk API 2.0 jobs and allocations
             self._invalidate()
             for o in self.fields:
                 self.ext[o] = {f.name: {} for f in self.fields[o] if f.external_id}
