@@ -38,6 +38,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from connectors.errors import BudgetExhausted, Kind, Outcome, RemoteError
+from connectors.salesforce_bulk import Bulk2Runner
 from connectors.usage import Budget, UsageLedger
 
 REMOTE = "salesforce"
@@ -186,6 +187,12 @@ class SalesforceConfig:
     max_retries: int = 4
     backoff_base: float = 0.5  # first retry waits up to this (full jitter), doubling
     backoff_max: float = 30.0  # no single wait is longer
+    # Bulk API 2.0 (issue 13): reads of more rows and writes of more records than this go
+    # through bulk jobs; a query result page holds at most `bulk_page_size` rows; a job is
+    # first polled after `bulk_poll_wait` seconds.
+    bulk_threshold: int = 10_000
+    bulk_page_size: int = 50_000
+    bulk_poll_wait: float = 1.0
 
 
 def endpoint_of(url: str) -> str | None:
@@ -207,6 +214,8 @@ def endpoint_of(url: str) -> str | None:
         return "composite/sobjects" if len(parts) > 1 and parts[1] == "sobjects" else "composite"
     if parts[0] == "tooling":
         return "tooling/" + "/".join(parts[1:3])
+    if parts[0] == "jobs" and len(parts) > 1:  # Bulk API 2.0: jobs/query/{id}/results -> ...
+        return "/".join(["jobs", parts[1], *parts[3:4]])
     return parts[0]
 
 
@@ -275,6 +284,7 @@ class SalesforceAdapter:
         )
         self._describe: dict[str, dict] = {}
         self._rng = random.Random()
+        self.bulk = Bulk2Runner(self)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -395,7 +405,16 @@ class SalesforceAdapter:
     def _more(self, url: str) -> dict:
         return self._call(lambda: self.sf.query_more(url, identifier_is_url=True))
 
-    def _rest_of(self, first: dict) -> list[dict]:
+    def _bulk_worth(self, page: dict) -> bool:
+        """A query result larger than the threshold is read again through a bulk query job:
+        a few calls in all instead of one per 2,000 rows."""
+        return not page.get("done", True) and page.get("totalSize", 0) > \
+            self.config.bulk_threshold
+
+    def _rest_of(self, first: dict, soql: str | None = None,
+                 include_deleted: bool = False) -> list[dict]:
+        if soql is not None and self._bulk_worth(first):
+            return [r for page in self.bulk_query(soql, include_deleted) for r in page]
         rows = self._plain(first.get("records") or [])
         page = first
         while not page.get("done", True) and page.get("nextRecordsUrl"):
@@ -442,7 +461,7 @@ class SalesforceAdapter:
                         ]
                         continue
                     raise err
-                out[k] = self._rest_of(body)
+                out[k] = self._rest_of(body, queries[k], include_deleted)
         return out
 
     def probe_changes(self, probes: dict[str, datetime], until: datetime,
@@ -478,7 +497,7 @@ class SalesforceAdapter:
             if sub.get("httpStatusCode", 500) >= 300:
                 rows[key] = [r for page in self.query(queries[key], True) for r in page]
             else:
-                rows[key] = self._rest_of(sub["body"])
+                rows[key] = self._rest_of(sub["body"], queries[key], True)
         changed: dict[str, set[str]] = {}
         for i, obj in enumerate(probes):
             ids: set[str] = set()
@@ -497,6 +516,9 @@ class SalesforceAdapter:
 
     def query(self, soql: str, include_deleted: bool = False) -> Iterator[list[dict]]:
         page = self._call(lambda: self.sf.query(soql, include_deleted=include_deleted))
+        if self._bulk_worth(page):
+            yield from self.bulk_query(soql, include_deleted)
+            return
         yield self._plain(page.get("records") or [])
         while not page.get("done", True) and page.get("nextRecordsUrl"):
             url = page["nextRecordsUrl"]
@@ -606,7 +628,30 @@ class SalesforceAdapter:
         self._describe.pop(sobject, None)
         return True
 
-    def upsert_many(self, sobject: str, ext_field: str, records: list[dict]) -> list[Outcome]:
+    def bulk_query(self, soql: str, include_deleted: bool = False) -> Iterator[list[dict]]:
+        """Pages of rows of a Bulk API 2.0 query job, typed like `query`'s."""
+        return self.bulk.query(soql, include_deleted)
+
+    def _bulk_chosen(self, records: list[Any], bulk: bool | None) -> bool:
+        return len(records) > self.config.bulk_threshold if bulk is None else bulk
+
+    def bulk_upsert(self, sobject: str, records: list[dict], ext_field: str) -> list[Outcome]:
+        return self.bulk.write_all("upsert", sobject, records, ext_field)
+
+    def bulk_insert(self, sobject: str, records: list[dict]) -> list[Outcome]:
+        return self.bulk.write_all("insert", sobject, records)
+
+    def bulk_update(self, sobject: str, records: list[dict]) -> list[Outcome]:
+        return self.bulk.write_all("update", sobject, records)
+
+    def bulk_delete(self, sobject: str, ids: list[str]) -> list[Outcome]:
+        return self.bulk.write_all("delete", sobject, [{"Id": i} for i in ids])
+
+    def upsert_many(self, sobject: str, ext_field: str, records: list[dict],
+                    bulk: bool | None = None) -> list[Outcome]:
+        """Above `bulk_threshold` records (or with `bulk`) through a Bulk API 2.0 job."""
+        if self._bulk_chosen(records, bulk):
+            return self.bulk_upsert(sobject, records, ext_field)
         return self._collection(
             "PATCH",
             f"composite/sobjects/{sobject}/{ext_field}",
@@ -615,16 +660,25 @@ class SalesforceAdapter:
             lambda i, r: str(r.get(ext_field)) if r.get(ext_field) is not None else str(i),
         )
 
-    def create_many(self, sobject: str, records: list[dict]) -> list[Outcome]:
+    def create_many(self, sobject: str, records: list[dict],
+                    bulk: bool | None = None) -> list[Outcome]:
+        if self._bulk_chosen(records, bulk):
+            return self.bulk_insert(sobject, records)
         return self._collection("POST", "composite/sobjects", sobject, records, lambda i, r: str(i))
 
-    def update_many(self, sobject: str, records: list[dict]) -> list[Outcome]:
+    def update_many(self, sobject: str, records: list[dict],
+                    bulk: bool | None = None) -> list[Outcome]:
         """Each record carries its "Id"."""
+        if self._bulk_chosen(records, bulk):
+            return self.bulk_update(sobject, records)
         return self._collection(
             "PATCH", "composite/sobjects", sobject, records, lambda i, r: str(r.get("Id") or i)
         )
 
-    def delete_many(self, sobject: str, ids: list[str]) -> list[Outcome]:
+    def delete_many(self, sobject: str, ids: list[str],
+                    bulk: bool | None = None) -> list[Outcome]:
+        if self._bulk_chosen(ids, bulk):
+            return self.bulk_delete(sobject, ids)
         outcomes: list[Outcome] = []
         for start in range(0, len(ids), COLLECTION):
             chunk = ids[start : start + COLLECTION]
