@@ -22,6 +22,7 @@ RUN_STATUS_BADGE: dict[str, str] = {
     RunStatus.FAILED: "err",
     RunStatus.PAUSED: "warn",
     RunStatus.SKIPPED: "off",
+    RunStatus.CANCELLED: "off",
 }
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)

@@ -81,10 +81,12 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     PAUSED = "paused", _("Paused (API limit)")
     SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")  # an import stopped by the admin (E4)
 
 
 class SyncRun(models.Model):
-    """One job: poll, full sync, retry, resync or export, as shown in the job history."""
+    """One job: poll, full sync, retry, resync, export or import, as shown in the job
+    history."""
 
     class Kind(models.TextChoices):
         POLL = "poll", _("Incremental sync")
@@ -92,6 +94,7 @@ class SyncRun(models.Model):
         RETRY = "retry", _("Retry failed records")
         RESYNC = "resync", _("Resync deleted records")
         EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import from Salesforce")
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="runs")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POLL)
