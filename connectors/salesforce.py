@@ -158,6 +158,17 @@ def select_in_soql(sobject: str, fields: Iterable[str], key: str,
             f"WHERE {ident(key)} IN ({quoted}){more}")
 
 
+def after_id_soql(sobject: str, fields: Iterable[str], after_id: str = "", *,
+                  equals: dict[str, bool] | None = None) -> str:
+    """Every record past `after_id`, in Id order: a read a cursor can resume (imports)."""
+    cols = ", ".join(ident(n) for n in dict.fromkeys(["Id", *fields]))
+    where = [f"Id > {soql_quote(after_id)}"] if after_id else []
+    where += [f"{ident(k)} = {'true' if v else 'false'}" for k, v in (equals or {}).items()]
+    clause = f"WHERE {' AND '.join(where)} " if where else ""
+    return (f"SELECT {cols} FROM {ident(sobject)} "  # noqa: S608 - names checked, values quoted
+            f"{clause}ORDER BY Id")
+
+
 def parent_changes_soql(sobject: str, fields: Iterable[str], parent: str,
                         since: datetime) -> str:
     """Rows whose parent record (a relationship name: `Opportunity`) changed after `since`."""
@@ -524,6 +535,15 @@ class SalesforceAdapter:
             url = page["nextRecordsUrl"]
             page = self._more(url)
             yield self._plain(page.get("records") or [])
+
+    def count(self, sobject: str, *, equals: dict[str, bool] | None = None) -> int:
+        """`SELECT COUNT() FROM sobject`: how many (undeleted) records it has, in one call."""
+        more = " AND ".join(f"{ident(k)} = {'true' if v else 'false'}"
+                            for k, v in (equals or {}).items())
+        where = f" WHERE {more}" if more else ""
+        soql = f"SELECT COUNT() FROM {ident(sobject)}{where}"  # noqa: S608 - names checked
+        page = self._call(lambda: self.sf.query(soql))
+        return int(page.get("totalSize") or 0)
 
     def changed(
         self, sobject: str, fields: Iterable[str], since: datetime, until: datetime
