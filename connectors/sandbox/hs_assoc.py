@@ -52,6 +52,24 @@ def _build() -> dict[tuple[str, str], dict[int, AssocType]]:
 
 
 ASSOC_TYPES = _build()
+BUILT_IN = {k: dict(v) for k, v in ASSOC_TYPES.items()}
+# Custom object schemas define their association types when created: ids are portal-made
+# (FIRST_CUSTOM_ASSOC and up), HUBSPOT_DEFINED ones stay below.
+FIRST_CUSTOM_ASSOC = 2000
+
+
+def add_custom_pair(a: str, b: str) -> int:
+    """The default (unlabeled) association type of a new custom object `a` to `b`."""
+    used = [t for types in ASSOC_TYPES.values() for t in types if t >= FIRST_CUSTOM_ASSOC]
+    t = max(used, default=FIRST_CUSTOM_ASSOC - 1) + 1
+    ASSOC_TYPES.setdefault((a, b), {})[t] = AssocType(t, None, t + 1, True)
+    ASSOC_TYPES.setdefault((b, a), {})[t + 1] = AssocType(t + 1, None, t, True)
+    return t
+
+
+def reset_custom_pairs() -> None:
+    ASSOC_TYPES.clear()
+    ASSOC_TYPES.update({k: dict(v) for k, v in BUILT_IN.items()})
 
 
 def default_type(a: str, b: str) -> AssocType | None:

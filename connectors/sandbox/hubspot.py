@@ -94,6 +94,7 @@ from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from connectors.sandbox import (
+    hs_assoc,
     hs_assoc_api,
     hs_control,
     hs_events,
@@ -102,6 +103,7 @@ from connectors.sandbox import (
     hs_objects,
     hs_pipelines,
     hs_properties,
+    hs_schemas,
     hs_search,
 )
 from connectors.sandbox.hs_assoc import EVENT_TYPES, Associations, HsList
@@ -113,13 +115,14 @@ from connectors.sandbox.hs_lists import ListsMixin
 from connectors.sandbox.hs_oauth import OAuthMixin
 from connectors.sandbox.hs_objects import ObjectsMixin
 from connectors.sandbox.hs_properties import PropertiesMixin
+from connectors.sandbox.hs_schemas import SchemasMixin
 from connectors.sandbox.hs_search import SearchMixin
 from connectors.sandbox.hs_store import Portal, now_ms
 from connectors.sandbox.server import LocalCA, RunningServer
 
 
 class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin, ListsMixin,
-                      EventsMixin, OAuthMixin, ControlMixin):
+                      EventsMixin, OAuthMixin, ControlMixin, SchemasMixin):
     """The WSGI app. `portal` is the in-memory account."""
 
     def __init__(self, portal: Portal | None = None, *, client_id: str | None = None,
@@ -164,6 +167,8 @@ class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin,
             self.rng = random.Random(0)
             self.owners_at = now_ms()
             self.pipelines = hs_pipelines.Pipelines()
+            self.schemas: dict[str, dict[str, Any]] = {}  # custom objects by full name
+            hs_assoc.reset_custom_pairs()
 
     # ---- WSGI --------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -343,6 +348,7 @@ _RULES = [
     *hs_events.RULES,
     *hs_oauth.RULES,
     *hs_control.RULES,
+    *hs_schemas.RULES,
     *hs_pipelines.rules(),
 ]
 
