@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from connectors.oauth import salesforce_identity
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ContactSettings, ObjectSync
-from syncadmin.sync import objects
+from syncadmin.sync import activity_switches, objects
 
 
 def load_sandbox(state_dir: str | Path) -> dict[str, Any]:
@@ -74,12 +74,20 @@ class Command(BaseCommand):
                             help="Turn an object's sync on (repeatable): "
                                  + ", ".join(objects.standard_keys())
                                  + ", custom:API_NAME (a custom object of the org, e.g. "
-                                   "custom:Shipment__c)")
+                                   "custom:Shipment__c); activities (every timeline event "
+                                   "and Salesforce activity kind), or one of: "
+                                 + ", ".join(activity_switches.names()[1:]))
 
     def handle(self, *args: Any, account: str, state_dir: str, set: list[str], off: bool,
                enable: list[str], **options: Any) -> None:
         customs = [name for name in enable if objects.custom.is_custom(name)]
         enable = [name for name in enable if name not in customs]
+        try:
+            events, kinds = activity_switches.parse(
+                [n for n in enable if activity_switches.is_activity(n)])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        enable = [name for name in enable if not activity_switches.is_activity(name)]
         unknown = [name for name in enable if name not in objects.standard_keys()]
         if unknown:
             raise CommandError(f"Unknown object {unknown[0]!r} in --enable; known: "
@@ -105,6 +113,7 @@ class Command(BaseCommand):
             row.enabled = True
             row.save()
         enable_custom_objects(obj, customs)
+        activity_switches.enable(obj, events, kinds)
         obj.sync_enabled = not off
         obj.save(update_fields=["sync_enabled"])
         self.stdout.write(json.dumps({"account": obj.name, "id": obj.pk,

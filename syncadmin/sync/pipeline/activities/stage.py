@@ -74,8 +74,9 @@ class ActivitySync:
 
     # ---- the run -------------------------------------------------------------------------
     def run(self, until: dt.datetime, *, full: bool = False) -> ObjectResult:
-        if self.timeline:
+        if self.timeline or any(spec.sf_kind(k).sf_object == "Task" for k in self.kinds):
             self.ensure_event_id_field()
+        if self.timeline:
             contacts = self.contacts()
             for event in self.timeline:
                 self.sync_timeline(spec.timeline(event), contacts, until, full)
@@ -84,7 +85,11 @@ class ActivitySync:
         return self.result
 
     def ensure_event_id_field(self) -> None:
-        self.sf.ensure_external_id_field("Task", spec.TASK_EVENT_ID, spec.EVENT_ID_LABEL)
+        """Task's event-id field must exist before tasks are written or read (decision 3);
+        checked until a stream has run once, so an idle poll costs no describe call."""
+        if not Watermark.objects.filter(account=self.account,
+                                        stream__startswith="activities:").exists():
+            self.sf.ensure_external_id_field("Task", spec.TASK_EVENT_ID, spec.EVENT_ID_LABEL)
 
     def contacts(self) -> list[plan.Contact]:
         rows = (RecordLink.objects.filter(account=self.account, object="contacts",
