@@ -170,6 +170,11 @@ SYNC_POLL_SECONDS = env_int("SYNC_POLL_SECONDS", 2 if SANDBOX else 60)
 SYNC_LOCK_SECONDS = env_int("SYNC_LOCK_SECONDS", 15)
 # A job that found the account busy (a retry behind a poll) is tried again this soon.
 SYNC_RETRY_SECONDS = env_int("SYNC_RETRY_SECONDS", 3)
+# Reads and writes of more Salesforce records than this go through Bulk API 2.0 jobs (a few
+# calls each) instead of REST pages and collections (issue 13). A bulk job is first polled
+# this many milliseconds after it is closed (the emulator finishes a job when it is polled).
+SYNC_BULK_THRESHOLD = env_int("SYNC_BULK_THRESHOLD", 10_000)
+SYNC_BULK_POLL_MS = env_int("SYNC_BULK_POLL_MS", 0 if SANDBOX else 1000)
 CELERY_BEAT_SCHEDULE = {
     "poll-active-accounts": {"task": "sync.poll_all", "schedule": float(SYNC_POLL_SECONDS)},
 }

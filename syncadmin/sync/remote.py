@@ -36,6 +36,8 @@ def salesforce_for(account: Account, ledger: DbLedger | None = None) -> Salesfor
         client_secret=settings.SALESFORCE_CLIENT_SECRET,
         login_url=account.sf_login_url or settings.SALESFORCE_LOGIN_URL,
         ca_file=_ca_file(account),
+        bulk_threshold=settings.SYNC_BULK_THRESHOLD,
+        bulk_poll_wait=settings.SYNC_BULK_POLL_MS / 1000,
     )
     return SalesforceAdapter(config, ledger, budget_for(account, ledger), on_token_refresh=saved)
 
