@@ -220,6 +220,17 @@ class Control:
     def events(self, events: list[dict[str, Any]]) -> None:
         self._post("events", {"events": events})
 
+    def email_events(self, events: list[dict[str, Any]]) -> list[str]:
+        """Marketing email events (hs_email_events): opens, clicks, sends …"""
+        return self._post("email-events", {"events": events})["ids"]
+
+    def forms(self, forms: list[dict[str, Any]]) -> list[str]:
+        return self._post("forms", {"forms": forms})["ids"]
+
+    def form_submissions(self, form_guid: str, submissions: list[dict[str, Any]]) -> list[str]:
+        return self._post("form-submissions", {"formGuid": form_guid,
+                                               "submissions": submissions})["ids"]
+
     def faults(self, rules: list[dict[str, Any]], seed: int = 0) -> None:
         self._post("faults", {"rules": rules, "seed": seed})
 

@@ -61,9 +61,12 @@ Control API (JSON, not counted as usage, no auth):
                                                injected 429s}]} ; DELETE clears
     GET    /__sandbox/usage                    {"total", "by_endpoint", "rejected"}
 
-Not emulated yet: custom object schemas (/crm/v3/schemas), engagements as activities
-(calls, emails, meetings, notes and tasks are plain CRM objects here), marketing email events
-and form submissions.
+Engagements (calls, emails, meetings, notes, tasks) are CRM v3 objects with their v4
+associations, as HubSpot serves them. Marketing email events (/email/public/v1/events), forms
+(/marketing/v3/forms/) and form submissions (/form-integrations/v1/submissions/forms/{guid})
+are in hs_email_events, with control endpoints /__sandbox/email-events, /__sandbox/forms and
+/__sandbox/form-submissions; sales email opens/clicks, content views and integration events
+are events v3 (/__sandbox/events writes them).
 
 Layout: this module is the WSGI app (`HubSpotEmulator`: dispatch, auth, rate limits, injected
 faults, state reset) and `start_hubspot`. Each resource is a mixin with its handlers and a
@@ -97,6 +100,7 @@ from connectors.sandbox import (
     hs_assoc,
     hs_assoc_api,
     hs_control,
+    hs_email_events,
     hs_events,
     hs_lists,
     hs_oauth,
@@ -110,6 +114,7 @@ from connectors.sandbox.hs_assoc import EVENT_TYPES, Associations, HsList
 from connectors.sandbox.hs_assoc_api import AssocApiMixin
 from connectors.sandbox.hs_base import FaultRule, HSError, Token, _cid, err
 from connectors.sandbox.hs_control import Control, ControlMixin
+from connectors.sandbox.hs_email_events import MarketingEventsMixin, MarketingLog
 from connectors.sandbox.hs_events import EventsMixin
 from connectors.sandbox.hs_lists import ListsMixin
 from connectors.sandbox.hs_oauth import OAuthMixin
@@ -122,7 +127,7 @@ from connectors.sandbox.server import LocalCA, RunningServer
 
 
 class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin, ListsMixin,
-                      EventsMixin, OAuthMixin, ControlMixin, SchemasMixin):
+                      EventsMixin, OAuthMixin, ControlMixin, SchemasMixin, MarketingEventsMixin):
     """The WSGI app. `portal` is the in-memory account."""
 
     def __init__(self, portal: Portal | None = None, *, client_id: str | None = None,
@@ -153,6 +158,7 @@ class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin,
             self.lists: dict[int, HsList] = {}
             self._list_ids = iter(range(1, 10**9))
             self.events: list[dict[str, Any]] = []
+            self.marketing = MarketingLog()
             self.usage_total = 0
             self.usage_by_endpoint: dict[str, int] = {}
             self.rejected = 0
@@ -349,6 +355,7 @@ _RULES = [
     *hs_oauth.RULES,
     *hs_control.RULES,
     *hs_schemas.RULES,
+    *hs_email_events.RULES,
     *hs_pipelines.rules(),
 ]
 
