@@ -285,9 +285,13 @@ def overview_objects(account: Account) -> list[objects.ObjectSpec]:
 
     # Objects without an object tab (contacts: the Contacts tab) always sync.
     listed = set(objects.keys()) - set(objects.standard_keys())
-    listed.update(ObjectSync.objects.filter(account=account, enabled=True)
-                  .values_list("object", flat=True))
-    return [s for s in objects.all_specs() if s.key in listed]
+    customs: list[objects.ObjectSpec] = []
+    for key, sf_object in (ObjectSync.objects.filter(account=account, enabled=True)
+                           .order_by("sf_object").values_list("object", "sf_object")):
+        if key == "custom" and sf_object:  # custom objects (E3) after the registry's
+            customs.append(objects.get(objects.custom.key_for(sf_object)))
+        listed.add(key)
+    return [s for s in objects.all_specs() if s.key in listed] + customs
 
 
 def excluded_tip(spec: objects.ObjectSpec) -> str:
@@ -350,7 +354,7 @@ def filtered_links(account: Account, params: Any) -> tuple[QuerySet[RecordLink],
     qs = RecordLink.objects.filter(account=account)
     chosen = {"object": "", "status": "", "period": ""}
     obj = params.get("object", "")
-    if obj in {s.key for s in objects.all_specs()}:
+    if obj in {s.key for s in objects.all_specs()} or objects.custom.is_custom(obj):
         qs = qs.filter(object=obj)
         chosen["object"] = obj
     status = params.get("status", "")

@@ -42,6 +42,15 @@ def object_choices() -> list[tuple[str, Any]]:
     return [(s.key, s.label) for s in objects.all_specs()]
 
 
+def custom_object_choices(account: Any) -> list[tuple[str, str]]:
+    """The account's custom objects (E3) as (key, label), for the record view's filter."""
+    from syncadmin.integration.models import ObjectSync
+
+    names = (ObjectSync.objects.filter(account=account, object="custom")
+             .exclude(sf_object="").order_by("sf_object").values_list("sf_object", flat=True))
+    return [(objects.custom.key_for(n), n) for n in names]
+
+
 def hs_url(portal: str, obj: str, hs_id: str | None) -> str:
     """`https://app.hubspot.com/contacts/{portal}/record/{objectTypeId}/{id}`."""
     spec = spec_for(obj)

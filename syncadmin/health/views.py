@@ -396,7 +396,8 @@ def _records_context(request: HtmxHttpRequest, account: Account) -> dict[str, An
     exports = (SyncRun.objects.filter(account=account, kind=SyncRun.Kind.EXPORT)
                .order_by("-started_at", "-id")[:3])
     return {"account": account, "page": page, "chosen": chosen, "query": query,
-            "columns": [(c, labels[c]) for c in cols], "objects": links.object_choices(),
+            "columns": [(c, labels[c]) for c in cols],
+            "objects": links.object_choices() + links.custom_object_choices(account),
             "statuses": STATUS_FILTER_CHOICES, "periods": PERIOD_CHOICES, "exports": exports,
             "can_change": can_change(request)}
 

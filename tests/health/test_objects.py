@@ -407,13 +407,14 @@ def _fill(account, n):
 PINNED = {
     # ObjectSync's enabled keys; the status, excluded, moved and error-kind GROUP BYs.
     "objects": 3 + 5 + 1,
-    # user columns, count, one page of rows, recent exports.
-    "records": 3 + 4 + 1,
+    # user columns, the account's custom objects (filter), count, one page of rows,
+    # recent exports.
+    "records": 3 + 5 + 1,
     # htmx partial (no base.html): the record, count of its associations, one page of them
     # with both ends joined.
     "associations": 3 + 3,
     # Without htmx: the record view with the panel open, so both.
-    "associations_page": 3 + 4 + 3 + 1,
+    "associations_page": 3 + 5 + 3 + 1,
 }
 
 

@@ -174,15 +174,20 @@ def test_timeline_row_and_sf_activity_autosave(admin_client, account):
 
 @pytest.mark.django_db
 def test_custom_object_add_is_validated(admin_client, account):
+    """Not connected: nothing can be picked (the org's describe is the only source), and a
+    typed name is refused. An added object's tab saves only what the engine reads (E3)."""
     url = reverse("integration:custom_objects", kwargs={"account_id": account.pk})
-    bad = admin_client.post(url, {"new-sf_object": "Project", "new-hs_object": "projects",
-                                  "new-direction": "to_hubspot",
-                                  "new-conflict_app": "salesforce"})
-    assert bad.status_code == 400 and "__c" in bad.content.decode()
-    ok = admin_client.post(url, {"new-sf_object": "Project__c", "new-hs_object": "projects",
-                                 "new-direction": "to_hubspot", "new-conflict_app": "salesforce"})
-    assert ok.status_code == 302
-    row = ObjectSync.objects.get(account=account, object="custom")
+    bad = admin_client.post(url, {"new-sf_object": "Project__c"})
+    assert bad.status_code == 400
+    assert "Connect Salesforce to choose from its custom objects." in bad.content.decode()
+    assert not ObjectSync.objects.filter(account=account, object="custom").exists()
+    row = ObjectSync.objects.create(account=account, object="custom", sf_object="Project__c",
+                                    direction="to_hubspot")
     item = reverse("integration:custom_object", kwargs={"account_id": account.pk, "pk": row.pk})
     r = admin_client.post(item, {"_field": "direction", "direction": "two_way"}, **HX)
-    assert r.status_code == 422 and "one way" in r.content.decode()
+    assert r.status_code == 400  # no such setting: custom objects sync one way
+    r = admin_client.post(item, {"_field": "sf_deletion", "sf_deletion": "delete",
+                                 "_confirm": "1"}, **HX)
+    assert r.status_code == 200
+    row.refresh_from_db()
+    assert (row.sf_deletion, row.direction) == ("delete", "to_hubspot")
