@@ -29,7 +29,7 @@ DEMO_PASSWORD = "syncadmin-demo"  # noqa: S105 - printed on purpose; demo only
 DEMO_ACCOUNT = "Demo portal"
 # A modest set of every synced object, on top of the people, so each shows up in the demo.
 DEMO_OBJECTS = {"accounts": 30, "opportunities": 60, "contact_roles_per_opportunity": 2,
-                "cases": 20, "companies": 20, "deals": 30, "tickets": 15}
+                "cases": 20, "companies": 20, "deals": 30, "tickets": 15, "shipments": 25}
 
 
 def _redis_up(url: str) -> bool:
@@ -134,6 +134,11 @@ class Command(BaseCommand):
             model.objects.filter(account=account).delete()
         # Every object syncs in the demo, so every tab and Sync Health row has records.
         ObjectSync.objects.filter(account=account).update(enabled=True)
+        # A custom object too (E3); the new HubSpot emulator has no schema for it yet.
+        ObjectSync.objects.update_or_create(
+            account=account, object="custom", sf_object="Shipment__c",
+            defaults={"enabled": True, "direction": "to_hubspot", "hs_object": "",
+                      "lookups": {}})
         account.sync_enabled = True
         account.save(update_fields=["sync_enabled"])
 
