@@ -186,8 +186,13 @@ class MappingForm(forms.ModelForm):
         fields = ["hs_property", "sf_field", "sync_rule", "conflict_app", "enabled"]
 
     def __init__(self, *args: Any, sf_choices: list[Entry], hs_choices: list[Entry],
-                 lead_choices: list[Entry] | None = None, **kwargs: Any) -> None:
+                 lead_choices: list[Entry] | None = None, one_way: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if one_way:  # custom objects (E3): Salesforce → HubSpot only, nothing to prefer
+            self.fields["sync_rule"].choices = [
+                (v, lbl) for v, lbl in c.SyncRule.choices if v != c.SyncRule.TWO_WAY]
+            del self.fields["conflict_app"]
         self.sf_types = {n: t for n, _l, t in sf_choices}
         self.hs_types = {n: t for n, _l, t in hs_choices}
         self.lead_types = {n: t for n, _l, t in lead_choices or []}

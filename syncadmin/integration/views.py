@@ -521,7 +521,7 @@ def _panel(request: HttpRequest, account: Account, obj: str, instance: FieldMapp
            action: str) -> HttpResponse:
     sf, hs, lead, notices = _catalogues(account, obj)
     form = MappingForm(request.POST or None, instance=instance, sf_choices=sf, hs_choices=hs,
-                       lead_choices=lead)
+                       lead_choices=lead, one_way=_mapped_spec(account, obj).one_way)
     preview = None
     status = 200
     if request.method == "POST":

@@ -170,3 +170,19 @@ def test_connect_sandbox_enables_a_custom_object_or_says_it_does_not_exist(conne
     with pytest.raises(CommandError, match="'Nope__c' is not a custom object"):
         call_command("connect_sandbox", account="cli", state_dir=str(tmp_path),
                      enable=["custom:Nope__c"], stdout=out)
+
+
+def test_mapping_panel_of_a_custom_object_offers_one_way_rules_only(connected, sf, client,
+                                                                    make_member):
+    add_shipments(connected)
+    run_account(connected, kind="full")  # the schema exists: its properties can be chosen
+    client.force_login(make_member(connected, "admin"))
+    page = client.get(reverse("integration:mappings", kwargs={"account_id": connected.pk,
+                                                              "object": KEY})).content.decode()
+    assert "Status__c" in page and "Tracking_Url__c" in page
+    panel = client.get(reverse("integration:mapping_add", kwargs={
+        "account_id": connected.pk, "object": KEY})).content.decode()
+    assert 'value="always_sf"' in panel and 'value="two_way"' not in panel
+    assert 'name="conflict_app"' not in panel
+    assert client.get(reverse("integration:mappings", kwargs={
+        "account_id": connected.pk, "object": "custom:Nope__c"})).status_code == 404
