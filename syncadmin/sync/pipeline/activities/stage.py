@@ -78,8 +78,9 @@ class ActivitySync:
             self.ensure_event_id_field()
         if self.timeline:
             contacts = self.contacts()
-            for event in self.timeline:
-                self.sync_timeline(spec.timeline(event), contacts, until, full)
+            for src in spec.TIMELINE:  # in a fixed order: a resumed run skips done streams
+                if src.event in self.timeline:
+                    self.sync_timeline(src, contacts, until, full)
         if self.kinds:
             self.sync_sf_activities(until)
         return self.result
