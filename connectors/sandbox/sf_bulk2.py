@@ -27,12 +27,18 @@ aggregates or parent-to-child subqueries), and "Limits" (150,000,000 ingested re
 Error texts seen from real orgs: a second PUT answers 400 BULK_API_ERROR "Found multipe contents
 for job" (sic), an unknown object or external-id field 400 INVALIDJOB, a bad operation 400
 API_ERROR "Invalid value: 'x' supplied for property: 'operation'" (collected in public
-client code, e.g. github.com search "only do 'PUT' once on a given Job").
+client code, e.g. github.com search "only do 'PUT' once on a given Job"); the 10,000 query
+jobs message is one clients match on ("Max bulk v2 query jobs (10000) per 24 hrs has been
+reached"). Where no source shows the exact answer (a job in the wrong state, a bad locator),
+the emulator uses the guide's error names (InvalidJobState: 400, or 409 for a conflict with
+the job's state; INVALID_LOCATOR).
 
-Processing is asynchronous as far as a client can tell: closing a job answers UploadComplete
-and the records are processed when the job is next polled (``GET`` of the job), which then
-answers JobComplete, or InProgress for as many polls as ``control({"polls_in_progress": n})``
-asks. simple-salesforce's ``wait_for_job`` polls until a terminal state, so it works unchanged.
+Processing is asynchronous as far as a client can tell, and deterministic: closing a job
+answers UploadComplete; each later poll (``GET`` of the job) processes the next batch of
+10,000 records, so the job answers InProgress until its last batch and then JobComplete (a
+query job completes at its first poll); ``control({"polls_in_progress": n})`` adds n polls
+that only answer InProgress. simple-salesforce's ``wait_for_job`` polls until a terminal
+state, so it works unchanged, and a poll never takes long enough to time a client out.
 Records go through the org's own create/update/upsert/delete, so every validation a REST write
 meets (required fields, restricted picklists, duplicate rules, validation rules, read-only
 fields) appears in ``failedResults``. ``control({"fail_after": n})`` makes the next ingest job
@@ -54,6 +60,7 @@ from werkzeug.wrappers import Response
 
 from connectors.sandbox import soql, soql_exec
 from connectors.sandbox.sf_bulk2_ingest import (
+    BATCH_RECORDS,
     DAILY_INGEST_RECORDS,
     DELIMITERS,
     IngestProcessing,
@@ -64,7 +71,6 @@ from connectors.sandbox.sf_common import _b62, sf18
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024  # 150 MB once base64-encoded ("Upload Job Data")
 DAILY_QUERY_JOBS = 10_000
 DAILY_BATCHES = 15_000  # shared with Bulk API 1.0; only ingest jobs consume batches
-BATCH_RECORDS = 10_000  # "Salesforce creates a separate batch for every 10,000 records"
 WINDOW_SECONDS = 24 * 3600
 TERMINAL = ("JobComplete", "Failed", "Aborted")
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
@@ -140,7 +146,7 @@ class Bulk2(IngestProcessing):
                raw: bytes) -> Response:
         """One request under ``jobs/``; `parts` is the path after it."""
         try:
-            return self._route(method, version, parts, args, raw)
+            return self._route(method, version, [p for p in parts if p], args, raw)
         except Bulk2Error as e:
             return _json(e.status, [{"errorCode": e.code, "message": e.message}])
 
@@ -319,8 +325,8 @@ class Bulk2(IngestProcessing):
             if job.state in TERMINAL:
                 raise Bulk2Error(400, "INVALIDJOBSTATE",
                                  f"Aborting already {job.state} Job not allowed")
-            if job.kind == "ingest" and job.data is not None:
-                job.unprocessed = self._rows(job)[1]
+            if job.kind == "ingest":
+                job.unprocessed = self._left(job)
             job.state = "Aborted"
         else:
             if job.state != "Open":
@@ -364,7 +370,7 @@ class Bulk2(IngestProcessing):
             self._process(job)
         else:
             self._run_query(job)
-        job.elapsed_ms = int((time.monotonic() - started) * 1000)
+        job.elapsed_ms += int((time.monotonic() - started) * 1000)
         job.stamp = self.org.now()
 
     # ------------------------------------------------------------------------ ingest

@@ -24,6 +24,7 @@ from connectors.sandbox.sf_common import ID_RE, norm_id
 from connectors.sandbox.sf_schema import PREFIX_TO_OBJECT
 
 DAILY_INGEST_RECORDS = 150_000_000
+BATCH_RECORDS = 10_000  # "Salesforce creates a separate batch for every 10,000 records"
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^",
               "BACKQUOTE": "`"}
 NULL_VALUE = "#N/A"
@@ -52,6 +53,10 @@ class Job:
     elapsed_ms: int = 0
     data: bytes | None = None
     header: list[str] = field(default_factory=list)
+    rows: list[list[str]] | None = None  # parsed at the first poll after the upload
+    fields: list[Any] = field(default_factory=list)
+    dupes: set[str] = field(default_factory=set)
+    next_row: int = 0
     # (sf__Id, sf__Created) or (sf__Id, sf__Error), then the uploaded values, in input order.
     successes: list[tuple[str, str, list[str]]] = field(default_factory=list)
     failures: list[tuple[str, str, list[str]]] = field(default_factory=list)
@@ -83,39 +88,59 @@ class IngestProcessing:
         job.unprocessed = rows
 
     def _process(self, job: Job) -> None:
-        data = job.data or b""
+        """One poll's worth of processing: the next batch of BATCH_RECORDS rows (Salesforce
+        cuts a job in batches of 10,000 records); the job is InProgress until the last."""
+        if job.rows is None and not self._start(job):
+            return
+        rows = job.rows or []
+        self._window()
+        room = DAILY_INGEST_RECORDS - sum(n for _, n in self.ingested)
+        first, done = job.next_row, 0
+        for i in range(first, min(first + BATCH_RECORDS, len(rows))):
+            if done >= room or (job.fail_after is not None and i >= job.fail_after):
+                message = ("InvalidBatch : Exceeded max number of records per 24 hours"
+                           if done >= room else "InternalServerError : Failed to process "
+                           "batch after retrying it more than 10 times")
+                self._fail(job, message, rows[i:])
+                break
+            self._one(job, job.fields, rows[i], job.dupes)
+            done += 1
+        self.ingested.append((time.time(), done))
+        job.next_row = first + done
+        if job.state != "Failed":
+            job.state = "JobComplete" if job.next_row >= len(rows) else "InProgress"
+
+    def _start(self, job: Job) -> bool:
+        """Reads and checks the uploaded CSV; a bad file fails the whole job."""
         header, rows = self._rows(job)
         job.header = header
-        crlf = b"\r\n" in data
-        if (job.line_ending == "LF") == crlf:
-            return self._fail(job, f"ClientInputError : LineEnding is invalid on user data. "
-                              f"Current LineEnding setting is {job.line_ending}", rows)
+        if (job.line_ending == "LF") == (b"\r\n" in (job.data or b"")):
+            self._fail(job, f"ClientInputError : LineEnding is invalid on user data. "
+                       f"Current LineEnding setting is {job.line_ending}", rows)
+            return False
         if not header:
-            return self._fail(job, "InvalidBatch : Empty CSV file", rows)
+            self._fail(job, "InvalidBatch : Empty CSV file", rows)
+            return False
         fields: list[Any] = []
         for name in header:
             f = self.org.field(job.object, name.strip())
             if f is None:
-                return self._fail(job, f"InvalidBatch : Field name not found : {name}", rows)
+                self._fail(job, f"InvalidBatch : Field name not found : {name}", rows)
+                return False
             fields.append(f)
         if job.operation == "delete" and [f.name for f in fields] != ["Id"]:
-            return self._fail(job, "InvalidBatch : The 'delete' batch must contain only ids, "
-                              f"{header}", rows)
-        self._window()
-        room = DAILY_INGEST_RECORDS - sum(n for _, n in self.ingested)
-        limit = min(room, job.fail_after if job.fail_after is not None else len(rows))
-        keys = self._duplicate_keys(job, fields, rows)
-        for i, row in enumerate(rows):
-            if i >= limit:
-                message = ("InvalidBatch : Exceeded max number of records per 24 hours"
-                           if i >= room else "InternalServerError : Failed to process "
-                           "batch after retrying it more than 10 times")
-                self._fail(job, message, rows[i:])
-                break
-            self._one(job, fields, row, keys)
-        self.ingested.append((time.time(), job.processed))
-        if job.state != "Failed":
-            job.state = "JobComplete"
+            self._fail(job, "InvalidBatch : The 'delete' batch must contain only ids, "
+                       f"{header}", rows)
+            return False
+        job.rows, job.fields = rows, fields
+        job.dupes = self._duplicate_keys(job, fields, rows)
+        return True
+
+    def _left(self, job: Job) -> list[list[str]]:
+        """Rows not processed yet (an aborted job's unprocessed records)."""
+        if job.data is None:
+            return []
+        return (job.rows if job.rows is not None else self._rows(job)[1])[job.next_row:]
 
     def _duplicate_keys(self, job: Job, fields: list[Any], rows: list[list[str]]) -> set[str]:
         """External ids given on more than one row of an upsert: every such row fails."""

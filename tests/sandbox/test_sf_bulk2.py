@@ -121,6 +121,20 @@ def test_job_lifecycle_states_one_upload_and_results_only_when_finished(
     assert (status, code) == (404, "NOT_FOUND")
 
 
+def test_each_poll_processes_one_batch_of_10000_records(
+    sf: SalesforceHandle, sf_client: Salesforce
+) -> None:
+    client = sf_client.bulk2.Contact._client
+    job = client.create_job(Operation.insert)
+    client.upload_job_data(job["id"], "LastName\n" + "".join(f"L{i}\n" for i in range(10_001)))
+    client.close_job(job["id"])
+    first = client.get_job(job["id"], False)
+    assert (first["state"], first["numberRecordsProcessed"]) == ("InProgress", 10_000)
+    last = client.get_job(job["id"], False)
+    assert (last["state"], last["numberRecordsProcessed"]) == ("JobComplete", 10_001)
+    assert sf_client.limits()["DailyBulkApiBatches"]["Remaining"] == 15_000 - 2
+
+
 def test_aborted_and_failed_jobs_leave_unprocessed_records(
     sf: SalesforceHandle, sf_client: Salesforce
 ) -> None:
