@@ -82,7 +82,10 @@ def restore_deleted(account: Account, destination: str, obj: str = "contacts",
 
 
 def run_job(account: Account, kind: str, run: SyncRun | None,
-            work: Callable[[AccountSync], RunResult]) -> SyncRun:
+            work: Callable[[AccountSync], RunResult], *,
+            status_of: Callable[[RunResult], str | None] = lambda result: None) -> SyncRun:
+    """`status_of`: a job's own final status (an import the admin cancelled), else the
+    usual succeeded / paused."""
     # Settings are read fresh for every run (J3), not from a caller's cached relations.
     account = Account.objects.get(pk=account.pk)
     run = run or SyncRun.objects.create(account=account, kind=kind)
@@ -122,7 +125,8 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
         run.refresh_from_db(fields=["progress_done", "progress_total"])
         run.counts = result.as_dict()
         run.sf_calls, run.hs_calls = result.sf_calls, result.hs_calls
-        run.status = RunStatus.PAUSED if result.paused else RunStatus.SUCCEEDED
+        run.status = status_of(result) or (
+            RunStatus.PAUSED if result.paused else RunStatus.SUCCEEDED)
         run.message = result.message
     except SyncStopped as exc:
         run.status, run.message = RunStatus.FAILED, str(exc)

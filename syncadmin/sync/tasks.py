@@ -7,6 +7,7 @@ from django.conf import settings
 
 from connectors.errors import RemoteError
 from syncadmin.accounts.models import Account
+from syncadmin.sync import imports
 from syncadmin.sync.models import RunStatus, SyncRun
 from syncadmin.sync.service import restore_deleted, retry_links, run_account
 
@@ -74,3 +75,28 @@ def resync_deleted(self, account_id: int, destination: str, obj: str = "contacts
     account = Account.objects.get(pk=account_id)
     _again_later(self, restore_deleted(account, destination, obj,
                                        run=_run_of(self.request.id)))
+
+
+@shared_task(name="sync.import_object", bind=True, acks_late=True, ignore_result=True,
+             autoretry_for=(RemoteError,), retry_backoff=5, retry_backoff_max=300,
+             retry_jitter=True, max_retries=5)
+def import_object(self, account_id: int, run_id: int) -> None:
+    """E4: an import, or its continuation from the run's cursor (after a killed worker, a
+    transient error or a pause; acks_late: a killed worker's job is delivered again)."""
+    run = SyncRun.objects.filter(pk=run_id).first()
+    if run is None or run.status in (RunStatus.SUCCEEDED, RunStatus.CANCELLED):
+        return  # cancelled before it started, or a copy of a job that finished
+    try:
+        run = imports.import_object(Account.objects.get(pk=account_id), run)
+    except RemoteError as exc:
+        if exc.permanent:
+            return  # recorded on the run and as an error card; retrying cannot help
+        raise
+    _again_later(self, run)
+
+
+def start_import(account: Account, sf_object: str) -> SyncRun:
+    """Queues an import of `sf_object`; the returned run shows its progress."""
+    run = imports.new_run(account, sf_object)
+    import_object.delay(account.pk, run.pk)
+    return run
