@@ -23,7 +23,7 @@ from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
 from syncadmin.audit import log as audit
 from syncadmin.audit.models import AuditEntry
-from syncadmin.integration import catalogue, dryrun
+from syncadmin.integration import activity_views, catalogue, dryrun
 from syncadmin.integration import choices as c
 from syncadmin.integration.forms import (
     ContactSettingsForm,
@@ -458,7 +458,8 @@ def activities(request: HttpRequest, account_id: int, kind: str = "tasks") -> Ht
     return _page(request, account, "integration/activities.html",
                  {"rows": rows, "timeline_url": timeline_url, "units": units,
                   "save_url": kind_url, "kind": kind, "kinds": kinds,
-                  "kind_label": c.SfActivityKind(kind).label}, "activities", status)
+                  "kind_label": c.SfActivityKind(kind).label,
+                  **activity_views.mapping_context(account, kind)}, "activities", status)
 
 
 @login_required
