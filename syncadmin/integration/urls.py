@@ -1,6 +1,6 @@
 from django.urls import path
 
-from syncadmin.integration import activity_views, custom_views, views, wizard
+from syncadmin.integration import activity_views, custom_views, import_views, views, wizard
 from syncadmin.sync import objects
 
 app_name = "integration"
@@ -22,6 +22,9 @@ urlpatterns = [
     path("values/<int:pk>/remove/", views.value_mapping_remove, name="value_mapping_remove"),
     path("custom-objects/", custom_views.custom_objects, name="custom_objects"),
     path("custom-objects/<int:pk>/", custom_views.custom_object, name="custom_object"),
+    path("import/", import_views.start, name="import"),
+    path("import/<int:pk>/", import_views.progress, name="import_run"),
+    path("import/<int:pk>/cancel/", import_views.cancel, name="import_cancel"),
     path("activities/", views.activities, name="activities"),
     path("activities/<str:kind>/mappings/add/", activity_views.activity_mapping_add,
          name="activity_mapping_add"),

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from syncadmin.accounts.access import account_for
 from syncadmin.accounts.models import Account
@@ -147,6 +147,7 @@ def _contact_risk(account: Account, name: str, old: Any, new: Any) -> dryrun.Dry
 
 
 @login_required
+@require_http_methods(["GET"])
 def features(request: HttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
     return _page(request, account, "integration/features.html", {}, "features")
