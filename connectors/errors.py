@@ -26,6 +26,8 @@ class Kind(StrEnum):
     REQUIRED_FIELD = "required_field"
     VALIDATION_RULE = "validation_rule"
     DUPLICATE_RULE = "duplicate_rule"
+    DUPLICATE_VALUE = "duplicate_value"
+    AMBIGUOUS_MATCH = "ambiguous_match"
     INSUFFICIENT_ACCESS = "insufficient_access"
     RECORD_DELETED = "record_deleted"
     RECORD_LOCKED = "record_locked"
@@ -84,6 +86,22 @@ KINDS: dict[Kind, KindInfo] = {
         _("Duplicate rule"),
         _("A duplicate rule blocked creating the record."),
         _("Merge the duplicates, or allow the integration user to bypass the rule."),
+        True,
+    ),
+    Kind.DUPLICATE_VALUE: KindInfo(
+        _("Duplicate unique value"),
+        _("Another Salesforce record already holds this value in a field marked unique, "
+          "such as the HubSpot id field."),
+        _("Open the record the message names: merge the two records, or clear the value on "
+          "the one that should not have it; the record syncs again on its next change."),
+        True,
+    ),
+    Kind.AMBIGUOUS_MATCH: KindInfo(
+        _("Several records match"),
+        _("The external id matches more than one Salesforce record, so Salesforce updated "
+          "none of them."),
+        _("Merge the matching records or clear the id on all but one, and make the field "
+          "unique in Salesforce so it cannot happen again."),
         True,
     ),
     Kind.INSUFFICIENT_ACCESS: KindInfo(

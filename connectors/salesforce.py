@@ -57,7 +57,8 @@ CODE_KINDS: dict[str, Kind] = {
     "REQUIRED_FIELD_MISSING": Kind.REQUIRED_FIELD,
     "FIELD_CUSTOM_VALIDATION_EXCEPTION": Kind.VALIDATION_RULE,
     "DUPLICATES_DETECTED": Kind.DUPLICATE_RULE,
-    "DUPLICATE_VALUE": Kind.DUPLICATE_RULE,
+    "DUPLICATE_VALUE": Kind.DUPLICATE_VALUE,  # a unique field: another record holds it
+    "DUPLICATE_EXTERNAL_ID": Kind.AMBIGUOUS_MATCH,  # the key matches several records
     "INSUFFICIENT_ACCESS_OR_READONLY": Kind.INSUFFICIENT_ACCESS,
     "INVALID_FIELD_FOR_INSERT_UPDATE": Kind.INSUFFICIENT_ACCESS,
     "INSUFFICIENT_ACCESS_ON_CROSS_REFERENCE_ENTITY": Kind.INSUFFICIENT_ACCESS,
@@ -342,6 +343,12 @@ class SalesforceAdapter:
                 fields=first.get("fields") or (),
                 retry_after=retry_after,
             )
+        if e.status == 300 and isinstance(content, list):
+            # GET/PATCH by an external id that several records hold: 300 Multiple Choices
+            # with the candidates' URLs; nothing was written.
+            ids = ", ".join(str(u).rstrip("/").rsplit("/", 1)[-1] for u in content)
+            return classify("DUPLICATE_EXTERNAL_ID",
+                            f"The external id matches several records: {ids}", status=300)
         text = content.decode(errors="replace") if isinstance(content, bytes) else str(content)
         return classify(f"HTTP_{e.status}", text[:500], status=e.status, retry_after=retry_after)
 
@@ -571,6 +578,17 @@ class SalesforceAdapter:
     def all_ids(self, sobject: str) -> set[str]:
         soql = f"SELECT Id FROM {ident(sobject)}"  # noqa: S608 - a checked API name
         return {r["Id"] for page in self.query(soql) for r in page}
+
+    def by_external_id(self, sobject: str, field: str, value: str) -> dict | None:
+        """The one record whose external-id `field` is `value` (None when none is); several
+        raise RemoteError(AMBIGUOUS_MATCH) naming them."""
+        try:
+            rec = self._restful(f"sobjects/{ident(sobject)}/{ident(field)}/{quote(value, safe='')}")
+        except RemoteError as e:
+            if e.code == "NOT_FOUND" and e.kind == Kind.RECORD_DELETED:
+                return None
+            raise
+        return self._plain([rec])[0]
 
     def get_many(self, sobject: str, ids: Iterable[str], fields: Iterable[str]) -> list[dict]:
         """Records by id (collection retrieve, 2,000 ids per call); missing ids are skipped."""

@@ -84,6 +84,25 @@ class ApiError(Exception):
         }
 
 
+class MultipleMatches(ApiError):
+    """An external id held by several records: a GET, PATCH or upsert by it answers 300
+    Multiple Choices with the candidates' URLs and changes nothing ("If the external ID
+    matches multiple existing records, then a 300 error is returned, and no records are
+    created or updated": https://developer.salesforce.com/docs/platform/api-rest/guide/
+    resources-sobject-upsert-patch.md). Inside sObject Collections the record fails with
+    DUPLICATE_EXTERNAL_ID, the StatusCode Salesforce gives "a user-specified external ID
+    [that] matches more than one record during an upsert"."""
+
+    def __init__(self, obj: str, field: str, value: str, ids: list[str], version: str) -> None:
+        super().__init__(300, "DUPLICATE_EXTERNAL_ID",
+                         f"The external ID provided matches more than one record: {field} "
+                         f"= {value} ({', '.join(ids)})", [field])
+        self.urls = [f"/services/data/v{version}/sobjects/{obj}/{i}" for i in ids]
+
+    def body(self) -> list:  # type: ignore[override]
+        return list(self.urls)
+
+
 def not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", "The requested resource does not exist")
 

@@ -21,10 +21,12 @@ from connectors.sandbox.sf_common import (
     EMAIL_RE,
     ID_RE,
     ApiError,
+    MultipleMatches,
     norm_id,
 )
 from connectors.sandbox.sf_relations import delete_targets
 from connectors.sandbox.sf_schema import (
+    API_VERSION,
     NUMBER_TYPES,
     PREFIX_TO_OBJECT,
     TEXT_TYPES,
@@ -259,8 +261,24 @@ class RecordsMixin(OrgStore):
                         ],
                     },
                 )
+        self._check_unique(obj, clean, merged)
         self._compute(obj, merged)
         return merged
+
+    def _check_unique(self, obj: str, clean: dict, merged: dict) -> None:
+        """A unique field (an external id made unique, Username) refuses a value another
+        live record holds, as the database index does: "DUPLICATE_VALUE, duplicate value
+        found: <field> duplicates value on record with id: <id>: []" (the message reported
+        in https://github.com/SFDO-Community/declarative-lookup-rollup-summaries/issues/1039;
+        the fields list is empty)."""
+        for name, v in clean.items():
+            f = self.field(obj, name)
+            if f is None or not f.unique or v in (None, ""):
+                continue
+            others = [i for i in self.ext_ids(obj, f.name, v) if i != merged.get("Id")]
+            if others:
+                raise ApiError(400, "DUPLICATE_VALUE", f"duplicate value found: {f.name} "
+                               f"duplicates value on record with id: {others[0]}", [])
 
     def _find_equal(self, obj: str, fname: str, v: Any, exclude: str | None) -> list[str]:
         if fname == "Email":
@@ -362,7 +380,8 @@ class RecordsMixin(OrgStore):
             self.deleted_log[o].append((stamp, new["Id"]))
             self._replace(o, old, new, deleted_log=True)
 
-    def upsert(self, obj: str, fname: str, value: str, data: dict) -> tuple[str, bool]:
+    def upsert(self, obj: str, fname: str, value: str, data: dict,
+               version: str = API_VERSION) -> tuple[str, bool]:
         f = self.field(obj, fname)
         if f is None:
             raise ApiError(
@@ -371,10 +390,16 @@ class RecordsMixin(OrgStore):
                 f"Provided external ID field does not exist or is not accessible: {fname}",
             )
         if f.name == "Id":
-            if value and self.recs[obj].get(norm_id(value)) is not None:
-                self.update(obj, value, data)
-                return norm_id(value), False
-            return self.create(obj, data), True
+            # Upsert by record id updates that record; an id that matches nothing is an
+            # error, not a create ("In REST API, upsert uses external ids, not record ids":
+            # a new record takes POST sobjects/X/Id with no value, https://developer.
+            # salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm).
+            if not value:
+                return self.create(obj, data), True
+            if self.recs[obj].get(norm_id(value)) is None:
+                raise ApiError(404, "NOT_FOUND", f"Provided Id does not exist: {value}", ["Id"])
+            self.update(obj, value, data)
+            return norm_id(value), False
         if not f.external_id:
             raise ApiError(
                 400,
@@ -391,12 +416,14 @@ class RecordsMixin(OrgStore):
                 f"The value for {f.name} in the request body does not match the value in the URL",
                 [f.name],
             )
-        rid = self.ext[obj][f.name].get(self._ext_key(obj, f.name, value))
-        if rid:
+        matches = self.ext_ids(obj, f.name, value)
+        if len(matches) > 1:
+            raise MultipleMatches(obj, f.name, value, matches, version)
+        if matches:
             if given:
                 body.pop(given, None)
-            self.update(obj, rid, body)
-            return rid, False
+            self.update(obj, matches[0], body)
+            return matches[0], False
         body[f.name] = value
         return self.create(obj, body), True
 

@@ -1,10 +1,14 @@
 """sObject resources: ``sobjects/`` (list), ``sobjects/X/`` (GET metadata, POST create),
 ``sobjects/X/describe/``, ``sobjects/X/{id}`` (GET ?fields=, PATCH, DELETE),
-``sobjects/X/{ExtField}/{value}`` (GET, PATCH upsert: 201 created / 200 updated, 300 on
-several matches), ``sobjects/X/updated|deleted/`` (answered by `sf_query`), and sObject
-Collections: ``composite/sobjects`` (POST create, PATCH update, DELETE ``?ids=&allOrNone=``,
-GET/POST ``composite/sobjects/X`` retrieve; at most 200 records) and
-``composite/sobjects/X/ExtField`` (PATCH upsert).
+``sobjects/X/{ExtField}/{value}`` (GET, PATCH upsert: 201 created / 200 updated, 300 with
+the candidates' URLs when a non-unique external id matches several records; upsert by ``Id``
+updates that record or answers NOT_FOUND, never creates), ``sobjects/X/updated|deleted/``
+(answered by `sf_query`), and sObject Collections: ``composite/sobjects`` (POST create,
+PATCH update, DELETE ``?ids=&allOrNone=``, GET/POST ``composite/sobjects/X`` retrieve; at
+most 200 records) and
+``composite/sobjects/X/ExtField`` (PATCH upsert; several matches fail the record with
+DUPLICATE_EXTERNAL_ID). Unique fields refuse a value another record holds (DUPLICATE_VALUE,
+`sf_records`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from connectors.sandbox.sf_common import (
     COLLECTION_LIMIT,
     ID_RE,
     ApiError,
+    MultipleMatches,
     _method_not_allowed,
     _require_object,
     norm_id,
@@ -109,11 +114,9 @@ class SObjectsMixin(DataApiGate):
             matches = self._ext_matches(obj, f, value)
             if not matches:
                 raise not_found()
+            if len(matches) > 1:
+                raise MultipleMatches(obj, f.name, value, matches, API_VERSION)
             if method == "GET":
-                if len(matches) > 1:
-                    return 300, [
-                        f"/services/data/v{API_VERSION}/sobjects/{obj}/{m}" for m in matches
-                    ]
                 return 200, org.serialize(obj, org.recs[obj][matches[0]])
             if method == "DELETE":
                 org.delete(obj, matches[0])
@@ -126,8 +129,7 @@ class SObjectsMixin(DataApiGate):
         if f.name == "Id":
             rec = org.recs[obj].get(norm_id(value))
             return [rec["Id"]] if rec and not rec["IsDeleted"] else []
-        rid = org.ext[obj].get(f.name, {}).get(org._ext_key(obj, f.name, value))
-        return [rid] if rid else []
+        return org.ext_ids(obj, f.name, value)
 
     # ----------------------------------------------------------------- collections
 
@@ -191,7 +193,7 @@ class SObjectsMixin(DataApiGate):
             if obj is None:
                 raise not_found()
             f = org.field(obj, parts[1])
-            if f is None or not f.external_id:
+            if f is None or not (f.external_id or f.name == "Id"):
                 raise ApiError(
                     400,
                     "INVALID_FIELD",
@@ -208,6 +210,9 @@ class SObjectsMixin(DataApiGate):
             def up(r: dict) -> tuple[str | None, bool]:
                 _check_type(r, obj)
                 v = r.get(f.name)
+                if f.name == "Id":  # no Id: a create; an Id that matches nothing: NOT_FOUND
+                    data = {k: val for k, val in r.items() if k not in ("attributes", "Id")}
+                    return org.upsert(obj, "Id", str(v or ""), data)
                 if v in (None, ""):
                     raise ApiError(400, "MISSING_ARGUMENT", f"{f.name} not specified", [f.name])
                 if counts.get(org._ext_key(obj, f.name, v), 0) > 1:

@@ -81,7 +81,10 @@ class OrgStore:
             # Live (not deleted) records: ids in insertion order and a SystemModstamp index.
             self.live: dict[str, dict[str, None]] = {o: {} for o in self.fields}
             self.live_stamps: dict[str, list[tuple[str, str]]] = {o: [] for o in self.fields}
-            self.ext: dict[str, dict[str, dict[str, str]]] = {o: {} for o in self.fields}
+            # Unique and external-id fields: value key -> ids holding it (several only for a
+            # non-unique external id, which upserts and GETs answer with 300).
+            self.ext: dict[str, dict[str, dict[str, dict[str, None]]]] = {
+                o: {} for o in self.fields}
             self.emails: dict[str, dict[str, set[str]]] = {o: {} for o in self.fields}
             self.deleted_log: dict[str, list[tuple[str, str]]] = {o: [] for o in self.fields}
             self.counters: dict[str, int] = {}
@@ -104,7 +107,7 @@ class OrgStore:
             self.bulk2 = Bulk2(self)  # Bulk API 2.0 jobs and allocations
             self._invalidate()
             for o in self.fields:
-                self.ext[o] = {f.name: {} for f in self.fields[o] if f.external_id}
+                self.ext[o] = {f.name: {} for f in self.fields[o] if f.external_id or f.unique}
             self.created = self.now()
             self.user_id = self.raw_insert(
                 "User",
@@ -263,7 +266,7 @@ class OrgStore:
             for fname, idx in self.ext[obj].items():
                 v = rec.get(fname)
                 if v not in (None, ""):
-                    idx[self._ext_key(obj, fname, v)] = rid
+                    idx.setdefault(self._ext_key(obj, fname, v), {})[rid] = None
             email = rec.get("Email")
             if email:
                 self.emails[obj].setdefault(email.strip().lower(), set()).add(rid)
@@ -279,13 +282,21 @@ class OrgStore:
             v = rec.get(fname)
             if v not in (None, ""):
                 k = self._ext_key(obj, fname, v)
-                if idx.get(k) == rid:
-                    del idx[k]
+                holders = idx.get(k)
+                if holders is not None:
+                    holders.pop(rid, None)
+                    if not holders:
+                        del idx[k]
         email = rec.get("Email")
         if email:
             s = self.emails[obj].get(email.strip().lower())
             if s:
                 s.discard(rid)
+
+    def ext_ids(self, obj: str, fname: str, value: Any) -> list[str]:
+        """Live records whose unique or external-id field `fname` holds `value`."""
+        holders = self.ext[obj].get(fname, {}).get(self._ext_key(obj, fname, value), {})
+        return list(holders)
 
     def _ext_key(self, obj: str, fname: str, value: Any) -> str:
         f = self.field(obj, fname)

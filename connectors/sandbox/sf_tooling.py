@@ -101,7 +101,7 @@ class ToolingMixin(OrgStore):
         self.fields[obj].append(fd)
         for r in self.recs[obj].values():
             r.setdefault(fd.name, False if fd.type == "boolean" else None)
-        if fd.external_id:
+        if fd.external_id or fd.unique:
             self.ext[obj][fd.name] = {}
         self._invalidate()
         self.custom_field_ids += 1
