@@ -45,7 +45,7 @@ def test_page_offers_standard_objects_and_the_accounts_custom_objects(admin_clie
 def test_choose_confirm_then_the_job_is_queued_with_its_cursor(admin_client, connected):
     chosen = admin_client.post(url("import", connected), {"object": "Contact"})
     assert chosen.status_code == 200
-    assert "Import every Contacts record?" in chosen.content.decode()
+    assert "Import every record of Contacts?" in chosen.content.decode()
     assert not SyncRun.objects.filter(kind=SyncRun.Kind.IMPORT).exists()  # not yet
 
     started = admin_client.post(url("import", connected), {"object": "Contact",
@@ -126,3 +126,15 @@ def test_started_from_the_page_the_worker_imports_and_the_page_shows_it(
     page = admin_client.get(url("import_run", connected, pk=run.pk)).content.decode()
     assert "Succeeded" in page and 'data-figure="created">5<' in page
     assert len(hs_contacts(hs_client, props=("email",))) == 5
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("it", ("Importa record", "Importazioni recenti", "Scegli un oggetto")),
+    ("pl", ("Importuj rekordy", "Ostatnie importy", "Wybierz obiekt")),
+    ("da", ("Importér poster", "Seneste importer", "Vælg et objekt")),
+])
+def test_import_pages_speak_the_users_language(admin_client, account, lang, words):
+    features = admin_client.get(url("features", account), HTTP_ACCEPT_LANGUAGE=lang)
+    assert words[0] in features.content.decode()
+    page = admin_client.get(url("import", account), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert words[1] in page and words[2] in page
