@@ -78,6 +78,7 @@ def progress(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
     account = account_for(request, account_id)
     run = _run_of(account, pk)
     ctx = {"account": account, "run": run, "active": run.status in ACTIVE,
+           "resumable": run.status in imports.RESUMABLE,
            "figures": imports.summary(run),
            "cancel_asked": bool(run.params.get("cancel"))}
     if _is_htmx(request):
@@ -100,4 +101,21 @@ def cancel(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
                                     "importing now. What it imported stays in HubSpot."))
     else:
         messages.info(request, _("This import had already finished."))
+    return redirect("integration:import_run", account_id=account.pk, pk=run.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def resume(request: HttpRequest, account_id: int, pk: int) -> HttpResponse:
+    """A paused (API allocation) or failed import goes on from its cursor."""
+    account = account_for(request, account_id, change=True)
+    run = _run_of(account, pk)
+    if imports.resume(run):
+        from syncadmin.sync.tasks import import_object
+
+        import_object.delay(account.pk, run.pk)
+        audit.record(account, f"Import of {run.params.get('object', '')} resumed")
+        messages.success(request, _("The import goes on from where it stopped."))
+    else:
+        messages.info(request, _("Only a paused or failed import can be resumed."))
     return redirect("integration:import_run", account_id=account.pk, pk=run.pk)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("import/", import_views.start, name="import"),
     path("import/<int:pk>/", import_views.progress, name="import_run"),
     path("import/<int:pk>/cancel/", import_views.cancel, name="import_cancel"),
+    path("import/<int:pk>/resume/", import_views.resume, name="import_resume"),
     path("activities/", views.activities, name="activities"),
     path("activities/<str:kind>/mappings/add/", activity_views.activity_mapping_add,
          name="activity_mapping_add"),

@@ -23,14 +23,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors.errors import BudgetExhausted
+from connectors.errors import BudgetExhausted, Kind
 from connectors.salesforce import after_id_soql
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ObjectSync
 from syncadmin.sync import objects
 from syncadmin.sync.models import RunStatus, SyncRun
 from syncadmin.sync.pipeline import custom
-from syncadmin.sync.pipeline.commit import record_account_error
+from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
 from syncadmin.sync.pipeline.import_page import ContactImporter, ObjectImporter
 from syncadmin.sync.pipeline.run import AccountSync, RunResult
 from syncadmin.sync.pipeline.types import Counts, ObjectResult
@@ -44,6 +44,8 @@ ONLY = {"Lead": {"IsConverted": False}}
 # Records applied and committed at a time (a REST query page): the cursor moves after each,
 # so a killed worker redoes at most this many, and a cancel waits for at most this many.
 CHUNK = 2_000
+# Stopped before the end, by the allocation or an error: it can go on from its cursor.
+RESUMABLE = (RunStatus.PAUSED, RunStatus.FAILED)
 
 
 def key_of(account: Account, sf_object: str) -> str | None:
@@ -89,6 +91,19 @@ def request_cancel(run: SyncRun) -> bool:
             row.message = "Cancelled before it started."
             fields += ["status", "finished_at", "message"]
         row.save(update_fields=fields)
+    return True
+
+
+def resume(run: SyncRun) -> bool:
+    """Makes a paused or failed import queued again, to go on from its cursor (the caller
+    queues its task); False when it is not one."""
+    with transaction.atomic():
+        row = SyncRun.objects.select_for_update().get(pk=run.pk)
+        if row.kind != SyncRun.Kind.IMPORT or row.status not in RESUMABLE:
+            return False
+        row.status, row.finished_at, row.message = RunStatus.QUEUED, None, ""
+        row.params = {**row.params, "cancel": False}
+        row.save(update_fields=["status", "finished_at", "message", "params"])
     return True
 
 
@@ -165,6 +180,7 @@ class ImportJob:
                     result.message = "Cancelled after the last chunk; everything was imported."
             if self.cancelled and not result.message:
                 result.message = "Cancelled; the records imported so far stay linked."
+            clear_account_error(account, Kind.ALLOCATION_REACHED)  # the allocation let it run
         except BudgetExhausted as exc:
             result.paused, result.message = True, exc.message
             record_account_error(account, exc)

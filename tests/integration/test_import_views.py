@@ -91,6 +91,22 @@ def test_progress_partial_polls_while_active_and_cancel_asks_first(admin_client,
     assert "hx-trigger" not in partial  # finished: no more polling
 
 
+def test_a_paused_import_offers_resume_which_queues_the_same_run(admin_client, connected):
+    run = SyncRun.objects.create(account=connected, kind=SyncRun.Kind.IMPORT,
+                                 status=RunStatus.PAUSED, progress_done=2000,
+                                 progress_total=5000, message="Salesforce API allocation "
+                                 "reached: 15000 of 15000 calls in 24 h",
+                                 params={"object": "Contact", "cursor": "003x", "cancel": False})
+    page = admin_client.get(url("import_run", connected, pk=run.pk)).content.decode()
+    assert "allocation reached" in page and "Resume the import" in page
+    assert 'hx-trigger="every 2s"' not in page
+    admin_client.post(url("import_resume", connected, pk=run.pk))
+    run.refresh_from_db()
+    assert (run.status, run.finished_at, run.params["cursor"]) == (RunStatus.QUEUED, None,
+                                                                   "003x")
+    assert SyncRun.objects.filter(kind=SyncRun.Kind.IMPORT).count() == 1
+
+
 def test_members_only_admins_change_and_posts_need_csrf(client, account, other_account,
                                                         make_member):
     run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.IMPORT,
@@ -102,6 +118,7 @@ def test_members_only_admins_change_and_posts_need_csrf(client, account, other_a
     assert client.post(url("import", account), {"object": "Contact",
                                                 "confirm": "1"}).status_code == 403
     assert client.post(url("import_cancel", account, pk=run.pk)).status_code == 403
+    assert client.post(url("import_resume", account, pk=run.pk)).status_code == 403
     assert client.get(url("import", other_account)).status_code == 404
     assert client.delete(url("import", account)).status_code == 405
     assert client.post(url("import_run", account, pk=run.pk)).status_code == 405

@@ -212,6 +212,17 @@ def test_allocation_reached_pauses_the_import_with_its_reason(connected, sf, cap
     assert (out["status"], out["created"], out["sf_api_calls"]) == ("paused", 0, 1)
     run = SyncRun.objects.get(kind=SyncRun.Kind.IMPORT)
     assert "allocation reached" in run.message
+    assert connected.sync_errors.filter(kind="allocation_reached").exists()  # the card
+
+    # More allocation: resumed, the same run goes on from its cursor, no second COUNT().
+    connected.api.allocation = 1_000
+    connected.api.save()
+    assert imports.resume(run)
+    run = imports.import_object(connected, run)
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert (imports.summary(run)["created"], run.sf_calls) == (3, 2)
+    assert not connected.sync_errors.filter(kind="allocation_reached").exists()
+    assert not imports.resume(run)  # succeeded: nothing to resume
 
 
 def sf_endpoints(account) -> dict[str, int]:
