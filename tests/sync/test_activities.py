@@ -114,3 +114,33 @@ def test_events_that_are_off_do_not_sync(connected, hs, hs_client, sf_client):
     run = synced(connected)
     assert tasks(sf_client) == []
     assert run.counts["activities"]["to_sf"]["created"] == 0
+
+
+def test_sales_email_opens_content_views_and_integration_events_become_tasks(
+        connected, hs, sf_client):
+    [cid] = contacts_loaded(hs, [{"email": "di@x.com", "lastname": "Di"}])
+    synced(connected)
+    turn_on(connected, "sales_email_opened", "content_viewed", "integration_event")
+    start = began(connected, cid)
+    at = ms(start + dt.timedelta(milliseconds=100))
+    hs.control.events([
+        {"eventType": "e_sales_email_open", "objectId": cid, "occurredAt": at,
+         "properties": {"hs_email_subject": "Proposal"}},
+        {"eventType": "e_sales_email_open", "objectId": cid, "occurredAt": at + 1000},
+        {"eventType": "e_document_viewed", "objectId": cid, "occurredAt": at,
+         "properties": {"hs_name": "Price list"}},
+        {"eventType": "e_document_viewed", "objectId": cid,  # before the sync began
+         "occurredAt": ms(start - dt.timedelta(minutes=1))},
+        {"eventType": "pe4815162_webinar_attended", "objectId": cid, "occurredAt": at},
+        {"eventType": "e_sales_email_click", "objectId": cid, "occurredAt": at},  # off
+    ])
+    # A poll reads up to LAG before its start, in whole seconds.
+    time.sleep(max(0.0, (start + dt.timedelta(seconds=2) + LAG
+                         - dt.datetime.now(dt.UTC)).total_seconds() + 1.1))
+    synced(connected)
+    subjects = sorted(t["Subject"] for t in tasks(sf_client))
+    assert subjects == ["Integration event: pe4815162_webinar_attended",
+                        "Sales content viewed: Price list",
+                        "Sales email opened: Proposal",
+                        "Sales email opened: e_sales_email_open"]
+    assert {t["WhoId"] for t in tasks(sf_client)} == {sf_id_of(connected, cid)}
