@@ -116,3 +116,22 @@ def test_a_contact_that_starts_syncing_later_brings_its_30_days(connected, hs, s
     [task] = tasks(sf_client)
     assert task["WhoId"] == sf_id_of(connected, bo)
     assert task["ActivityDate"] == old.date().isoformat()
+
+
+def test_a_task_salesforce_refuses_is_a_current_error_until_a_clean_run(
+        connected, hs, sf, sf_client, ann):
+    from syncadmin.sync.models import SyncError
+
+    sf.control.validation_rules([{"object": "Task", "field": "Subject", "operator": "matches",
+                                  "value": "Marketing.*", "message": "No marketing tasks here"}])
+    hs.control.email_events([{"type": "OPEN", "recipient": "ann@x.com",
+                              "created": ms(dt.datetime.now(dt.UTC) - DAY)}])
+    turn_on(connected, "marketing_email_opened")
+    run = run_account(connected, kind="poll")
+    assert run.counts["activities"]["to_sf"]["failed"] == 1
+    err = SyncError.objects.get(account=connected, object="activities")
+    assert err.direction == "to_sf" and "No marketing tasks here" in err.message
+    assert tasks(sf_client) == []
+    sf.control.validation_rules([])
+    run_account(connected, kind="poll")  # nothing new to write, nothing failed
+    assert not SyncError.objects.filter(account=connected, object="activities").exists()

@@ -58,6 +58,7 @@ class ActivitySync:
         self.kinds = {s.kind: s for s in
                       SfActivitySetting.objects.filter(account=account, enabled=True)}
         self.result = ObjectResult()
+        self.failed_unlinked: set[str] = set()  # directions with a failure not on a link
 
     @property
     def active(self) -> bool:
@@ -83,7 +84,17 @@ class ActivitySync:
                     self.sync_timeline(src, contacts, until, full)
         if self.kinds:
             self.sync_sf_activities(until)
+        self.clear_errors()
         return self.result
+
+    def clear_errors(self) -> None:
+        """Failures without a record link (a task write, an association) are one current
+        error per kind and direction; a run that writes that direction without a failure
+        clears them, as a record's error clears when it next syncs."""
+        for direction in (Direction.TO_SF, Direction.TO_HS):
+            if direction not in self.failed_unlinked:
+                SyncError.objects.filter(account=self.account, link=None,
+                                         object=spec.LINK_OBJECT, direction=direction).delete()
 
     def ensure_event_id_field(self) -> None:
         """Task's event-id field must exist before tasks are written or read (decision 3);
@@ -148,6 +159,7 @@ class ActivitySync:
                     self.result.to_sf.updated += 1
             else:
                 self.result.to_sf.failed += 1
+                self.failed_unlinked.add(Direction.TO_SF)
                 record_error(self.account, None, o.error, Direction.TO_SF, spec.LINK_OBJECT)
 
     # ---- Salesforce → HubSpot ----------------------------------------------------------
@@ -279,6 +291,7 @@ class ActivitySync:
         for key, pairs in by_target.items():
             for o in self.hs.associate_many(hs_type, key, pairs):
                 if not o.ok:
+                    self.failed_unlinked.add(Direction.TO_HS)
                     record_error(self.account, None, o.error, Direction.TO_HS,
                                  spec.LINK_OBJECT)
                 else:
