@@ -176,19 +176,21 @@ class Bulk2Runner:
         if operation == "delete":
             columns = ["Id"]
         rows = [[_cell(r.get(c, "")) if c in r else "" for c in columns] for r in records]
+        lines = [_line(row) for row in rows]
         out: list[Outcome | None] = [None] * len(records)
         start = 0
-        while start < len(rows):
-            end, size = start, len(_line(columns))
-            while end < len(rows) and (end == start or size + len(_line(rows[end])) * 2
+        while start < len(rows):  # one job per upload of at most 100 MB
+            end, size = start, len(_line(columns).encode())
+            while end < len(rows) and (end == start or size + len(lines[end].encode())
                                        < MAX_JOB_BYTES):
-                size += len(_line(rows[end]))
+                size += len(lines[end].encode())
                 end += 1
-            self._job(operation, sobject, columns, rows, records, start, end, key, ext_field, out)
+            data = _line(columns) + "".join(lines[start:end])
+            self._job(operation, sobject, data, rows, records, start, end, key, ext_field, out)
             start = end
         return out
 
-    def _job(self, operation: str, sobject: str, columns: list[str], rows: list[list[str]],
+    def _job(self, operation: str, sobject: str, data: str, rows: list[list[str]],
              records: list[dict], start: int, end: int, key: Callable[[int, dict], str],
              ext_field: str | None, out: list[Outcome | None]) -> None:
         """One ingest job for rows[start:end]; fills `out` for them."""
@@ -197,8 +199,7 @@ class Bulk2Runner:
             job = self.a._call(lambda: self._client(sobject).create_job(
                 Operation(operation), external_id_field=ext_field))
             job_id = job["id"]
-            self._upload(sobject, job_id, _line(columns)
-                         + "".join(_line(rows[i]) for i in range(start, end)))
+            self._upload(sobject, job_id, data)
             self.a._call(lambda: self._client(sobject).close_job(job_id))
         except RemoteError as e:
             if e.kind in (Kind.AUTH_EXPIRED, Kind.SF_DAILY_LIMIT, Kind.UNAVAILABLE,
