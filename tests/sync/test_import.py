@@ -22,7 +22,7 @@ from syncadmin.sync.models import LinkStatus, RecordLink, RunStatus, SyncRun
 from syncadmin.sync.service import account_lock
 from syncadmin.sync.tasks import start_import
 from tests.sync.helpers import by_email, hs_contacts, past_read_lag, people, sf_rows
-from tests.sync.objects_helpers import hs_all
+from tests.sync.objects_helpers import hs_all, hs_assoc
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -117,7 +117,7 @@ def test_accounts_merge_by_name_or_domain_and_opportunities_arrive_once(
         {"Name": "Globex", "Website": "globex.com"}])
     sf.control.insert("Opportunity", [
         {"Name": "Big deal", "StageName": "Needs Analysis", "CloseDate": "2026-12-01",
-         "Amount": 1200.5},
+         "Amount": 1200.5, "AccountId": acme},
         {"Name": "Small deal", "StageName": "Closed Won", "CloseDate": "2026-10-01"}])
 
     run = run_import(connected, "Account")
@@ -141,17 +141,36 @@ def test_accounts_merge_by_name_or_domain_and_opportunities_arrive_once(
     assert RecordLink.objects.filter(account=connected, object="deals",
                                      status=LinkStatus.IN_SYNC).count() == 2
 
+    # Lookups to imported records became associations (the deal's account).
+    assert hs_assoc(hs_client, "deals", deals["Big deal"]["id"], "companies") == [
+        companies["Acme"]["id"]]
+    assert hs_assoc(hs_client, "deals", deals["Small deal"]["id"], "companies") == []
+    assert run.counts["deals"]["associations"] == 1
+
     # Imported again: the links match, nothing is created twice, nothing changed.
     again = run_import(connected, "Opportunity")
     assert len(hs_all(hs_client, "deals")) == 2
     assert imports.summary(again)["created"] == imports.summary(again)["updated"] == 0
+    assert again.counts["deals"]["associations"] == 0
+
+    # A contact of Globex, imported after the accounts, is associated with its company.
+    sf.control.insert("Contact", [{"LastName": "Gray", "Email": "gray@globex.com",
+                                   "AccountId": globex}])
+    run = run_import(connected, "Contact")
+    [gray] = hs_contacts(hs_client, props=("email",))
+    assert hs_assoc(hs_client, "contacts", gray["id"], "companies") == [
+        companies["Globex"]["id"]]
 
 
 def test_custom_object_import_creates_its_schema_and_records(connected, sf, hs_client):
     ObjectSync.objects.create(account=connected, object="custom", sf_object="Shipment__c",
                               direction="to_hubspot")
+    [rossi] = sf.control.insert("Contact", [{"LastName": "Rossi",
+                                             "Email": "rossi@example.com"}])
+    assert run_import(connected, "Contact").status == RunStatus.SUCCEEDED
     one, two = sf.control.insert("Shipment__c", [
-        {"Name": "SHP-1", "Status__c": "In transit", "Weight_Kg__c": 12.5},
+        {"Name": "SHP-1", "Status__c": "In transit", "Weight_Kg__c": 12.5,
+         "Contact__c": rossi},
         {"Name": "SHP-2", "Status__c": "Booked"}])
     assert ("Shipment__c", "Shipment__c") in imports.importable(connected)
 
@@ -168,6 +187,10 @@ def test_custom_object_import_creates_its_schema_and_records(connected, sf, hs_c
     assert (got[one]["name"], got[one]["status"]) == ("SHP-1", "In transit")
     assert RecordLink.objects.filter(account=connected, object="custom:Shipment__c",
                                      status=LinkStatus.IN_SYNC).count() == 2
+    # Its lookup to the imported contact became an association.
+    hs_rossi = RecordLink.objects.get(account=connected, object="contacts", sf_id=rossi).hs_id
+    shipment_one = next(r.id for r in page.results if r.properties["salesforce_id"] == one)
+    assert hs_assoc(hs_client, schema.object_type_id, shipment_one, "contacts") == [hs_rossi]
 
 
 # ---- the command line, the allocation, the bulk read

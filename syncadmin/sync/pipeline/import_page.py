@@ -8,7 +8,9 @@ and the same HubSpot writes, which are upserts keyed by email or `salesforce_id`
 done twice (its worker was killed before the cursor moved) duplicates nothing.
 
 Nothing is written to Salesforce: the plan runs one way (to HubSpot) and the record link
-holds both ids, so the object's sync keeps the pair linked afterwards.
+holds both ids, so the object's sync keeps the pair linked afterwards. The page's lookups
+(a contact's account, a deal's account, a custom object's lookups) become HubSpot
+associations through the sync's association stage.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from connectors.errors import Kind, Outcome, RemoteError
 from syncadmin.sync import objects, rules
 from syncadmin.sync.contact_rules import SfToHsCreate
 from syncadmin.sync.field_rules import TO_HUBSPOT
 from syncadmin.sync.models import RecordLink
-from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
+from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID, ObjectSpec
 from syncadmin.sync.objects.companies import normalize_domain
 from syncadmin.sync.pipeline import contacts as contact_stages
 from syncadmin.sync.pipeline import properties
+from syncadmin.sync.pipeline.associations import AssociationStage
 from syncadmin.sync.pipeline.contacts.link import ContactLinker
 from syncadmin.sync.pipeline.contacts.types import Pair as ContactPair
 from syncadmin.sync.pipeline.contacts.write import ContactWriter
@@ -71,10 +75,18 @@ class ContactImporter:
     def sf_fields(self) -> list[str]:
         # Not HubSpot_Id__c: the org has it only once a two-way sync made it, and the
         # links (by Salesforce id) and emails are what an import matches on.
-        return [f for f in self.sync.sf_fields(self.sf_object) if f not in UNREAD]
+        fields = {*self.sync.sf_fields(self.sf_object), *self.lookup_fields()} - UNREAD
+        return sorted(fields)
+
+    def lookup_fields(self) -> list[str]:
+        spec = objects.get("contacts")
+        return [a.sf_field for a in spec.associations
+                if a.sf_field and self.sf_object == spec.sf_object]
 
     def apply(self, rows: list[dict[str, Any]]) -> None:
         self.sync.apply(self.pairs(rows))
+        self.sync.result.associations += carry_lookups(
+            self.account, self.hs, objects.get("contacts"), rows, self.sf_object)
 
     def pairs(self, rows: list[dict[str, Any]]) -> list[ContactPair]:
         links = RecordLink.objects.filter(account=self.account, object="contacts")
@@ -144,6 +156,9 @@ class ObjectImporter:
         if self.pipe.spec.match == "name_or_domain":
             linker.add_hs(self.hubspot_matches(rows))
         self.pipe.apply(linker.result())
+        spec = self.pipe.spec
+        self.pipe.result.associations += carry_lookups(self.account, self.hs, spec, rows,
+                                                       spec.sf_object)
 
     def hubspot_matches(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """HubSpot companies with the page's names or domains that no other record holds:
@@ -162,3 +177,32 @@ class ObjectImporter:
         ids = {r["Id"] for r in rows}
         return [r for r in found.values() if r["id"] not in linked
                 and (r.get("properties") or {}).get(HS_SF_ID) in (None, "", *ids)]
+
+
+class NoSalesforceWrites:
+    """Salesforce as the association stage sees it during an import: a write the stage
+    would make (a HubSpot-side association still pending) is refused, and stays for the
+    sync to carry; an import writes nothing to Salesforce."""
+
+    def update_many(self, sobject: str, records: list[dict[str, Any]]) -> list[Outcome]:
+        refused = RemoteError(Kind.GENERIC, "An import writes nothing to Salesforce.",
+                              remote="salesforce")
+        return [Outcome(ok=False, error=refused) for _ in records]
+
+
+def carry_lookups(account: Any, hs: Any, owner: ObjectSpec, rows: list[dict[str, Any]],
+                  sf_object: str) -> int:
+    """The page's lookups (Contact.AccountId, Opportunity.AccountId, a custom object's
+    lookups) as HubSpot associations, through the sync's own association stage: a target
+    not imported yet waits as pending, and a later sync resolves it. Returns how many
+    associations were written."""
+    lookups = [a for a in owner.associations
+               if a.sf_field and not a.multi and sf_object == owner.sf_object]
+    if not lookups or not rows:
+        return 0
+    stage = AssociationStage(account, NoSalesforceWrites(), hs, lookups,
+                             objects_of_run={owner.key: owner})
+    for a in lookups:
+        stage.lookup(a, rows, [])  # no HubSpot ids: only Salesforce's values are carried
+        stage.flush()
+    return sum(stage.counts.values())
