@@ -20,9 +20,10 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -89,6 +90,12 @@ class HubSpotConfig:
     max_retries: int = 4
     backoff_base: float = 0.5  # first retry waits up to this (full jitter), doubling
     backoff_max: float = 30.0  # no single wait is longer
+    # HubSpot allows 5 search requests a second per token; staying under it leaves room for
+    # the clock skew between us and HubSpot. 0: no pacing.
+    search_per_second: float = 4.0
+    # Search is eventually consistent: a write is searchable "a few moments" after its
+    # modified date. Change detection reads this far behind (`searchable_until`).
+    search_lag: float = 60.0
 
 
 _NUM = re.compile(r"/\d+(?=/|$)")
@@ -248,6 +255,7 @@ class HubSpotAdapter(ActivityReads):
         self.client = HubSpot(access_token=self._access, host=config.host.rstrip("/"),
                               ssl_ca_cert=config.ca_file, api_factory=self._factory)
         self.sleep = time.sleep
+        self._search_sent: deque[float] = deque()  # monotonic times of the last second's
 
     # ---- plumbing ----------------------------------------------------------------------
     def _count(self, method: str, url: str) -> None:
@@ -291,6 +299,8 @@ class HubSpotAdapter(ActivityReads):
         c = self.config
         if err.retry_after is not None:
             return min(max(err.retry_after, 0.0), c.backoff_max)
+        if err.kind == Kind.RATE_LIMITED and err.code == "SECONDLY":
+            return 1.0  # a per-second limit (search's) without Retry-After: the next second
         return random.uniform(0, min(c.backoff_max, c.backoff_base * (2 ** attempt)))
 
     def _call(self, fn: Callable[[], Any]) -> Any:
@@ -319,6 +329,35 @@ class HubSpotAdapter(ActivityReads):
     def _objects(self) -> Any:
         return self.client.crm.objects
 
+    def _search(self, object_type: str, body: dict[str, Any]) -> Any:
+        """One search request, paced to `config.search_per_second` (a 429 beyond it is
+        waited out by `_call`)."""
+
+        def send() -> Any:
+            self._pace_search()
+            return self._objects.search_api.do_search(object_type, body)
+
+        return self._call(send)
+
+    def _pace_search(self) -> None:
+        rate = self.config.search_per_second
+        if rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            sent = self._search_sent
+            while sent and sent[0] <= now - 1.0:
+                sent.popleft()
+            wait = sent[0] + 1.0 - now if len(sent) >= rate else 0.0
+            sent.append(now + wait)
+        if wait > 0:
+            self.sleep(wait)
+
+    def searchable_until(self, now: datetime) -> datetime:
+        """The latest modified date that search has surely indexed at `now`: a change
+        watermark must not pass it, or a write indexed late is never read."""
+        return now - timedelta(seconds=self.config.search_lag)
+
     @staticmethod
     def _mod_prop(object_type: str) -> str:
         return "lastmodifieddate" if object_type in ("contacts", "contact", "0-1") else (
@@ -345,7 +384,7 @@ class HubSpotAdapter(ActivityReads):
                 {"propertyName": mod, "operator": "LTE", "value": str(hi)}]}],
                 "sorts": [{"propertyName": mod, "direction": "ASCENDING"}],
                 "properties": props, "limit": SEARCH_PAGE, "after": str(after)}
-            res = self._call(lambda b=body: self._objects.search_api.do_search(object_type, b))
+            res = self._search(object_type, body)
             page = []
             for rec in (_record(r) for r in res.results):
                 at = _parse_ms(rec["properties"].get(mod))
@@ -410,8 +449,7 @@ class HubSpotAdapter(ActivityReads):
                 body = {"filterGroups": [{"filters": [{"propertyName": prop, "operator": "IN",
                                                        "values": vals[i:i + IN_CHUNK]}]}],
                         "properties": props, "limit": SEARCH_PAGE, "after": str(after)}
-                res = self._call(lambda b=body: self._objects.search_api.do_search(
-                    object_type, b))
+                res = self._search(object_type, body)
                 out += [_record(r) for r in res.results]
                 if not (res.paging and res.paging.next):
                     break

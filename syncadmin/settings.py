@@ -190,6 +190,8 @@ HUBSPOT_CLIENT_ID = env_str("HUBSPOT_CLIENT_ID")
 HUBSPOT_CLIENT_SECRET = env_str("HUBSPOT_CLIENT_SECRET")
 HUBSPOT_API_HOST = env_str("HUBSPOT_API_HOST", "https://api.hubapi.com")
 HUBSPOT_AUTH_URL = env_str("HUBSPOT_AUTH_URL", "https://app.hubspot.com/oauth/authorize")
+# HubSpot search indexes writes "a few moments" late; change reads overlap by this much.
+HUBSPOT_SEARCH_LAG_SECONDS = env_int("HUBSPOT_SEARCH_LAG_SECONDS", 60)
 REMOTE_CA_FILE = env_str("REMOTE_CA_FILE") or None
 
 # Security headers. HTTPS-only settings follow DEBUG so `check --deploy` passes in production.

@@ -26,6 +26,9 @@ TEST_ENV = {
     "CELERY_RESTORE_INTERVAL": "1",
     # Export files and the like go to a scratch folder, not the checkout's var/.
     "SYNCADMIN_VAR_DIR": tempfile.mkdtemp(prefix="syncadmin-test-var-"),
+    # The `hs` fixture's search indexes writes at once, so change reads need no overlap
+    # beyond the usual; tests of a lagging search set both (tests/sync/test_hs_search_lag.py).
+    "HUBSPOT_SEARCH_LAG_SECONDS": "0",
 }
 os.environ.update(TEST_ENV)
 
@@ -38,6 +41,7 @@ def _apply_test_env() -> None:
     settings.REDIS_URL = settings.CELERY_BROKER_URL = TEST_ENV["REDIS_URL"]
     settings.SYNC_LOCK_SECONDS = int(TEST_ENV["SYNC_LOCK_SECONDS"])
     settings.VAR_DIR = Path(TEST_ENV["SYNCADMIN_VAR_DIR"])
+    settings.HUBSPOT_SEARCH_LAG_SECONDS = int(TEST_ENV["HUBSPOT_SEARCH_LAG_SECONDS"])
     app.conf.broker_url = TEST_ENV["REDIS_URL"]
     # Settings may have been read before this module set the environment.
     settings.INSTALLATION = TEST_ENV["SYNCADMIN_INSTALLATION"]

@@ -117,7 +117,7 @@ class HubSpotBase:
     daily: int
     search_per_second: int | None
     windows: dict[str, deque[float]]
-    search_window: deque[float]
+    search_windows: dict[str, deque[float]]
     daily_count: dict[str, int]
     faults: list[FaultRule]
     rng: random.Random

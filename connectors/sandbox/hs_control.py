@@ -49,7 +49,7 @@ class ControlMixin(HubSpotBase):
                     created = parse_ms(props["createdate"]) if props.get("createdate") else None
                     if created is not None and at is None:
                         at = created
-                    rec = st.create(props, at=at, created=created)
+                    rec = st.create(props, at=at, created=created, delay_ms=0)
                     ids.append(str(rec.id))
             pairs = {"contact_company": ("contacts", "companies"),
                      "deal_company": ("deals", "companies"),
@@ -96,11 +96,15 @@ class ControlMixin(HubSpotBase):
             if "search_per_second" in body:
                 v = body["search_per_second"]
                 self.search_per_second = None if v is None else int(v)
+            if "search_delay_ms" in body:
+                self.portal.search_delay_ms = max(0, int(body["search_delay_ms"]))
             if body.get("reset_windows"):
                 self.windows.clear()
+                self.search_windows.clear()
                 self.daily_count.clear()
         return self.json({"ten_secondly": self.ten_secondly, "interval_ms": self.interval_ms,
-                          "daily": self.daily})
+                          "daily": self.daily, "search_per_second": self.search_per_second,
+                          "search_delay_ms": self.portal.search_delay_ms})
 
     def ctl_tokens(self, req: Request) -> Response:
         body = self._body(req)

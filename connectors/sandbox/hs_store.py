@@ -1,7 +1,15 @@
 """In-memory state of the HubSpot emulator: object types, properties, records, search.
 
 No HTTP here (see `connectors.sandbox.hubspot`). Every public method expects the caller to
-hold `Portal.lock`. Values are stored as HubSpot stores them: strings, datetimes as ISO-8601
+hold `Portal.lock`.
+
+Search is eventually consistent, as in HubSpot ("it may take a few moments for newly created
+or updated objects to appear in search results",
+https://developers.hubspot.com/docs/api/crm/search#limitations): a write made at modified date
+T is searchable from T + `index_delay_ms` on; until then search sees the version it had indexed
+before (or nothing, for a new record), while reads by id see the write at once. The modified-
+date index (`mod_index`) holds the indexed versions; `_unindexed` the versions search still
+shows. Values are stored as HubSpot stores them: strings, datetimes as ISO-8601
 UTC with milliseconds, dates as YYYY-MM-DD. Object types, default properties and the
 timestamp helpers are in `hs_defaults` (re-exported here).
 """
@@ -9,9 +17,12 @@ timestamp helpers are in `hs_defaults` (re-exported here).
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import heapq
 import itertools
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -42,6 +53,10 @@ class Rec:
     archived_at: int | None = None
 
 
+# Stands for "search has no version of this record yet" while a write is not indexed.
+_NOT_INDEXED = Rec(-1, {}, 0, 0, archived=True)
+
+
 @dataclass
 class PropError:
     code: str
@@ -62,6 +77,10 @@ class ObjectStore:
             p.name: {} for p in self.props.values() if p.unique and p.name != "hs_object_id"
         }
         self._ids = ids
+        self.index_delay_ms = 0  # Portal.store() keeps it at Portal.search_delay_ms
+        # id -> (searchable from, the version search shows until then; None: not found)
+        self._unindexed: dict[int, tuple[int, Rec | None]] = {}
+        self._index_due: list[tuple[int, int]] = []  # heap of (searchable from, id)
 
     # ---- helpers -------------------------------------------------------------------------
     @property
@@ -179,25 +198,77 @@ class ObjectStore:
                 return name, other
         return None
 
-    # ---- writes --------------------------------------------------------------------------
-    def _index_remove(self, rec: Rec) -> None:
-        key = (rec.updated, rec.id)
-        i = bisect.bisect_left(self.mod_index, key)
-        if i < len(self.mod_index) and self.mod_index[i] == key:
-            del self.mod_index[i]
+    # ---- writes ----------------------------------------------------------------------------
+    def _unique_remove(self, rec: Rec) -> None:
         for name, idx in self.unique.items():
             v = rec.props.get(name)
             if v and idx.get(self.norm_unique(name, v)) == rec.id:
                 del idx[self.norm_unique(name, v)]
 
-    def _index_add(self, rec: Rec) -> None:
+    def _unique_add(self, rec: Rec) -> None:
         if rec.archived:
             return
-        bisect.insort(self.mod_index, (rec.updated, rec.id))
         for name, idx in self.unique.items():
             v = rec.props.get(name)
             if v:
                 idx.setdefault(self.norm_unique(name, v), rec.id)
+
+    def _mod_remove(self, rec: Rec | None) -> None:
+        if rec is None or rec.archived:
+            return
+        key = (rec.updated, rec.id)
+        i = bisect.bisect_left(self.mod_index, key)
+        if i < len(self.mod_index) and self.mod_index[i] == key:
+            del self.mod_index[i]
+
+    def _mod_add(self, rec: Rec) -> None:
+        if not rec.archived:
+            bisect.insort(self.mod_index, (rec.updated, rec.id))
+
+    def _before_write(self, rec: Rec | None, delay_ms: int | None) -> Rec | None:
+        """Called before `rec` changes (None: a record being created). Returns the version
+        search keeps showing, or None when the write is searchable at once."""
+        delay = self.index_delay_ms if delay_ms is None else delay_ms
+        self.settle()
+        if rec is not None and rec.id in self._unindexed:
+            return self._unindexed[rec.id][1] or _NOT_INDEXED
+        if delay <= 0:
+            return None
+        return dataclasses.replace(rec, props=dict(rec.props)) if rec else _NOT_INDEXED
+
+    def _after_write(self, rec: Rec, shown: Rec | None, delay_ms: int | None) -> None:
+        delay = self.index_delay_ms if delay_ms is None else delay_ms
+        if shown is None:  # searchable at once: the index follows the write
+            self._mod_add(rec)
+            return
+        due = max(rec.updated, rec.archived_at or 0) + max(delay, 0)
+        if due <= now_ms():
+            self._mod_remove(None if shown is _NOT_INDEXED else shown)
+            self._unindexed.pop(rec.id, None)
+            self._mod_add(rec)
+            return
+        self._unindexed[rec.id] = (due, None if shown is _NOT_INDEXED else shown)
+        heapq.heappush(self._index_due, (due, rec.id))
+
+    def settle(self, now: int | None = None) -> None:
+        """Index the writes whose delay has passed (all of them once the delay is 0)."""
+        at = now_ms() if now is None else now
+        while self._index_due and (self._index_due[0][0] <= at or self.index_delay_ms <= 0):
+            due, rid = heapq.heappop(self._index_due)
+            entry = self._unindexed.get(rid)
+            if entry is None or (entry[0] != due and self.index_delay_ms > 0):
+                continue  # written again since: a later heap entry is its own
+            del self._unindexed[rid]
+            self._mod_remove(entry[1])
+            self._mod_add(self.records[rid])
+
+    def _indexed(self, rid: int) -> Rec | None:
+        """The version of record `rid` that search sees (None: search does not find it)."""
+        if rid in self._unindexed:
+            shown = self._unindexed[rid][1]
+            return shown if shown is not None and not shown.archived else None
+        rec = self.records.get(rid)
+        return rec if rec is not None and not rec.archived else None
 
     def _stamp(self, rec: Rec) -> None:
         rec.props["hs_object_id"] = str(rec.id)
@@ -208,7 +279,9 @@ class ObjectStore:
             rec.props["lastmodifieddate"] = iso(rec.updated)
 
     def create(self, clean: dict[str, str], at: int | None = None,
-               created: int | None = None) -> Rec:
+               created: int | None = None, delay_ms: int | None = None) -> Rec:
+        """`delay_ms` overrides the search delay (0: searchable at once, as for seed data)."""
+        shown = self._before_write(None, delay_ms)
         ts = at if at is not None else now_ms()
         rid = next(self._ids)
         props = {k: v for k, v in clean.items() if v != ""}
@@ -218,11 +291,16 @@ class ObjectStore:
         rec = Rec(rid, props, cms, ts)
         self._stamp(rec)
         self.records[rid] = rec
-        self._index_add(rec)
+        self._unique_add(rec)
+        self._after_write(rec, shown, delay_ms)
         return rec
 
-    def update(self, rec: Rec, clean: dict[str, str], at: int | None = None) -> Rec:
-        self._index_remove(rec)
+    def update(self, rec: Rec, clean: dict[str, str], at: int | None = None,
+               delay_ms: int | None = None) -> Rec:
+        shown = self._before_write(rec, delay_ms)
+        if shown is None:
+            self._mod_remove(rec)
+        self._unique_remove(rec)
         for k, v in clean.items():
             if v == "":
                 rec.props.pop(k, None)
@@ -231,13 +309,20 @@ class ObjectStore:
         ts = at if at is not None else now_ms()
         rec.updated = max(ts, rec.updated + 1) if at is None else ts
         self._stamp(rec)
-        self._index_add(rec)
+        self._unique_add(rec)
+        self._after_write(rec, shown, delay_ms)
         return rec
 
     def archive(self, rec: Rec) -> None:
-        self._index_remove(rec)
+        """Archived records leave search after the same delay as any write."""
+        shown = self._before_write(rec, None)
+        if shown is None:
+            self._mod_remove(rec)
+        self._unique_remove(rec)
         rec.archived = True
         rec.archived_at = now_ms()
+        if shown is not None:
+            self._after_write(rec, shown, None)
 
     # ---- reads ---------------------------------------------------------------------------
     def to_api(self, rec: Rec, props: list[str] | None,
@@ -381,6 +466,7 @@ class ObjectStore:
                     query: str | None, after: int, limit: int) -> tuple[int, list[Rec]]:
         """(total, one page). Changed-since searches (one group of modified-date range
         filters, sorted by modified date or unsorted) are answered from the index alone."""
+        self.settle()
         mods = ("hs_lastmodifieddate", self.mod_prop)
         if (len(groups) == 1 and groups[0] and not query
                 and all(f["propertyName"] in mods and f["operator"] in ("GT", "GTE", "LT", "LTE")
@@ -404,7 +490,7 @@ class ObjectStore:
                 rows = self.mod_index[max(i, j - after - limit):max(i, j - after)][::-1]
             else:
                 rows = self.mod_index[i + after:min(j, i + after + limit)]
-            return total, [self.records[rid] for _, rid in rows]
+            return total, [self._shown(rid) for _, rid in rows]
         recs = self.search(groups, sorts, query)
         return len(recs), recs[after:after + limit]
 
@@ -415,20 +501,35 @@ class ObjectStore:
                     "hs_object_id", "id")):
                 continue
             vals = (f.get("values") or []) if op == "IN" else [f.get("value")]
-            out = []
+            # The unique indexes follow writes at once; records search still shows in an
+            # older version are candidates too, and are matched on what search shows.
+            out = [rid for rid in self._unindexed if self._indexed(rid) is not None]
             for v in vals:
                 r = self.find_by(name, str(v)) if v is not None else None
                 if r and r.id not in out:
                     out.append(r.id)
-            return out
+            return [rid for rid in out if self._indexed(rid) is not None]
         return None
+
+    def _shown(self, rid: int) -> Rec:
+        """The indexed version of a record the modified-date index holds."""
+        rec = self._indexed(rid)
+        assert rec is not None, rid
+        return rec
+
+    def _all_shown(self) -> Iterator[Rec]:
+        for rid in self.records:
+            rec = self._indexed(rid)
+            if rec is not None:
+                yield rec
 
     def search(self, groups: list[list[dict[str, Any]]], sorts: list[tuple[str, bool]],
                query: str | None) -> list[Rec]:
-        """All live records matching (OR of AND groups), sorted."""
+        """All live records matching (OR of AND groups), sorted, as search has indexed them."""
+        self.settle()
         in_mod_order = False
         if not groups:
-            recs = [self.records[rid] for _, rid in self.mod_index]
+            recs = [self._shown(rid) for _, rid in self.mod_index]
             in_mod_order = True
         else:
             matched: dict[int, Rec] = {}
@@ -437,10 +538,10 @@ class ObjectStore:
                 if cands is None:
                     cands = self._unique_candidates(g)
                     rest = g
-                pool: Any = ((self.records[rid] for rid in cands) if cands is not None
-                             else (r for r in self.records.values() if not r.archived))
+                pool: Any = ((self._shown(rid) for rid in cands) if cands is not None
+                             else self._all_shown())
                 if not rest and len(groups) == 1 and cands is not None:
-                    matched = {rid: self.records[rid] for rid in cands or []}
+                    matched = {rid: self._shown(rid) for rid in cands or []}
                     in_mod_order = True
                     break
                 for rec in pool:
@@ -483,6 +584,7 @@ class Portal:
     lock: threading.RLock = field(default_factory=threading.RLock)
     stores: dict[str, ObjectStore] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    search_delay_ms: int = 0  # how long a write takes to become searchable (module docstring)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1001)
@@ -496,7 +598,10 @@ class Portal:
 
     def store(self, name: str) -> ObjectStore | None:
         key = self.aliases.get(name) or self.aliases.get(name.lower())
-        return self.stores.get(key) if key else None
+        st = self.stores.get(key) if key else None
+        if st is not None:  # custom object stores (hs_schemas) are made after it was set
+            st.index_delay_ms = self.search_delay_ms
+        return st
 
     def next_id(self) -> int:
         return next(self._ids)

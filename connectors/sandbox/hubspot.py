@@ -8,7 +8,8 @@ API surface (paths as HubSpot's; `{type}` is a plural name, singular name or obj
     POST/GET          /crm/v3/objects/{type}                      create / list (limit<=100)
     GET/PATCH/DELETE  /crm/v3/objects/{type}/{id}                 ?properties ?idProperty
     POST              /crm/v3/objects/{type}/batch/{read|create|update|upsert|archive}
-    POST              /crm/v3/objects/{type}/search               10,000 result cap
+    POST              /crm/v3/objects/{type}/search               10,000 result cap; eventually
+                                                                  consistent (below)
     GET/POST          /crm/v3/properties/{type}[/{name}]          also PATCH/DELETE
     PUT               /crm/v4/objects/{f}/{id}/associations/default/{t}/{toId}
     PUT/DELETE        /crm/v4/objects/{f}/{id}/associations/{t}/{toId}   (labels body)
@@ -31,6 +32,18 @@ does not document (the search cap, the batch size error) are the emulator's own.
 
 Rate limits: every authenticated API request counts against a rolling window per token
 (default 190 per 10,000 ms) and a daily limit; responses carry X-HubSpot-RateLimit-* headers.
+Search requests have their own limit, 5 per second per token (429, policyName SECONDLY, no
+Retry-After): "the search endpoints are rate limited to five requests per second"
+(https://developers.hubspot.com/docs/api/crm/search#limitations; 4 in the 2020 changelog
+https://developers.hubspot.com/changelog/crm-search-api-rate-limit-increase).
+
+Search is eventually consistent, as HubSpot's: "it may take a few moments for newly created or
+updated CRM objects to appear in search results" (same Limitations section). A write stamped
+at T becomes searchable at T + the search delay (default DEFAULT_SEARCH_DELAY_MS, 3 s; HubSpot
+publishes no figure); until then search answers with the version it had indexed, reads by id
+see the write at once (hs_store). Seed data (/__sandbox/load) is searchable at once. The test
+fixtures start the emulator with `search_delay_ms=0` so tests that write and then search do not
+wait; tests of the delay set it through /__sandbox/limits.
 Usage (every request except /__sandbox/ and the consent page) is counted per endpoint.
 
 Control API (JSON, not counted as usage, no auth):
@@ -42,8 +55,10 @@ Control API (JSON, not counted as usage, no auth):
                                                props may hold createdate / lastmodifieddate /
                                                hs_lastmodifieddate (ISO or ms); no validation
     POST   /__sandbox/touch                    {"type", "ids", "lastmodifieddate"} re-stamps
+                                               (searchable at that date + the search delay)
     POST   /__sandbox/limits                   {"ten_secondly": n, "interval_ms": n,
-                                               "daily": n, "search_per_second": n|null}
+                                               "daily": n, "search_per_second": n|null (5),
+                                               "search_delay_ms": n (3000)}
     POST   /__sandbox/tokens                   {"ttl": s} default OAuth token lifetime;
                                                {"issue": true} -> new OAuth access/refresh pair;
                                                {"expire": token|"*"} expires OAuth tokens
@@ -125,14 +140,19 @@ from connectors.sandbox.hs_search import SearchMixin
 from connectors.sandbox.hs_store import Portal, now_ms
 from connectors.sandbox.server import LocalCA, RunningServer
 
+DEFAULT_SEARCH_DELAY_MS = 3_000  # "a few moments" (module docstring)
+SEARCH_PER_SECOND = 5
+
 
 class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin, ListsMixin,
                       EventsMixin, OAuthMixin, ControlMixin, SchemasMixin, MarketingEventsMixin):
     """The WSGI app. `portal` is the in-memory account."""
 
     def __init__(self, portal: Portal | None = None, *, client_id: str | None = None,
-                 client_secret: str | None = None) -> None:
+                 client_secret: str | None = None,
+                 search_delay_ms: int = DEFAULT_SEARCH_DELAY_MS) -> None:
         self.portal = portal or Portal()
+        self.default_search_delay_ms = search_delay_ms
         self.lock = self.portal.lock
         self.client_id = client_id or str(uuid.uuid4())
         self.client_secret = client_secret or str(uuid.uuid4())
@@ -165,9 +185,10 @@ class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin,
             self.ten_secondly = 190
             self.interval_ms = 10_000
             self.daily = 500_000
-            self.search_per_second: int | None = None
+            self.search_per_second: int | None = SEARCH_PER_SECOND
+            self.portal.search_delay_ms = self.default_search_delay_ms
             self.windows: dict[str, deque[float]] = {}
-            self.search_window: deque[float] = deque()
+            self.search_windows: dict[str, deque[float]] = {}  # per token
             self.daily_count: dict[str, int] = {}
             self.faults: list[FaultRule] = []
             self.rng = random.Random(0)
@@ -318,7 +339,7 @@ class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin,
                                     "policyName": "TEN_SECONDLY_ROLLING",
                                     "groupName": "publicapi"}, headers)
             if endpoint == "search" and self.search_per_second is not None:
-                sw = self.search_window
+                sw = self.search_windows.setdefault(tok.token, deque())
                 while sw and sw[0] <= now - 1:
                     sw.popleft()
                 if len(sw) >= self.search_per_second:
@@ -388,12 +409,14 @@ class HubSpotHandle:
 
 def start_hubspot(ca: LocalCA, port: int = 0, *, seed: int | None = None,
                   contacts: int = 0, ca_file: str | Path | None = None,
-                  companies: int = 0, deals: int = 0, tickets: int = 0) -> HubSpotHandle:
+                  companies: int = 0, deals: int = 0, tickets: int = 0,
+                  search_delay_ms: int = DEFAULT_SEARCH_DELAY_MS) -> HubSpotHandle:
     """Start the emulator on 127.0.0.1 (a free port by default) and return its handle.
 
     `seed`/`contacts` load `seed.generate`'s HubSpot side; `companies`, `deals` and
-    `tickets` add those objects (seed.py's module docstring)."""
-    app = HubSpotEmulator()
+    `tickets` add those objects (seed.py's module docstring). `search_delay_ms`: how long
+    a write takes to become searchable (the module docstring)."""
+    app = HubSpotEmulator(search_delay_ms=search_delay_ms)
     if seed is not None or contacts or companies or deals or tickets:
         from connectors.sandbox import seed as seed_mod
 

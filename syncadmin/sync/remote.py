@@ -60,5 +60,6 @@ def hubspot_for(account: Account, ledger: DbLedger | None = None) -> HubSpotAdap
         client_id=settings.HUBSPOT_CLIENT_ID,
         client_secret=settings.HUBSPOT_CLIENT_SECRET,
         ca_file=_ca_file(account),
+        search_lag=settings.HUBSPOT_SEARCH_LAG_SECONDS,
     )
     return HubSpotAdapter(config, ledger or DbLedger(account), on_token_refresh=saved)

@@ -162,6 +162,9 @@ class AccountSync:
     def run(self, *, full: bool = False) -> RunResult:
         started = time.monotonic()
         next_watermark = (timezone.now() - LAG).replace(microsecond=0)
+        # HubSpot search is eventually consistent: its watermarks stay behind what search has
+        # surely indexed, so a write indexed after this run's search is read by the next run.
+        hs_watermark = min(next_watermark, self.hs.searchable_until(timezone.now()))
         hs_since = {k: EPOCH if full else self.watermark("hubspot", k) for k in self.enabled}
         streams: list[Stream] = []
         try:
@@ -202,7 +205,7 @@ class AccountSync:
             for s in streams:
                 self.set_watermark("salesforce", s.key, next_watermark)
             for key in self.enabled:
-                self.set_watermark("hubspot", key, next_watermark)
+                self.set_watermark("hubspot", key, hs_watermark)
             clear_account_error(self.account, Kind.ALLOCATION_REACHED)
         finally:
             self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
