@@ -19,17 +19,19 @@ from typing import Any
 from django.utils import timezone
 
 from connectors.errors import BudgetExhausted, Kind
-from connectors.salesforce import changes_soql, parse_sf_datetime, select_in_soql
+from connectors.salesforce import changes_soql, parse_sf_datetime, select_in_soqls
+from connectors.salesforce_changes import read_changes
 from syncadmin.integration import value_defaults
 from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
-from syncadmin.sync.pipeline import associations, custom, properties, repair
+from syncadmin.sync.pipeline import associations, custom, properties, repair, transient
 from syncadmin.sync.pipeline.activities.stage import ActivitySync
 from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
 from syncadmin.sync.pipeline.contacts import EPOCH, LAG, LIFECYCLE_STREAMS, STREAM_KEYS, ContactSync
 from syncadmin.sync.pipeline.object_sync import ObjectPipeline
+from syncadmin.sync.pipeline.purged import missing_as_deleted
 from syncadmin.sync.pipeline.types import ObjectResult, Policy
 from syncadmin.sync.pipeline.values import Converter, ValueMaps, ValueRow
 from syncadmin.sync.rules import Mapping
@@ -37,7 +39,6 @@ from syncadmin.sync.rules import Mapping
 COMPOSITE_QUERIES = 5  # Salesforce's cap on query subrequests in one composite request
 PROBE_WINDOW = dt.timedelta(days=14)  # getUpdated/getDeleted reach back 15-30 days
 PROBE_FIRST = {"Case": 0, "Account": 1}  # probed before the others when over the cap
-ID_CHUNK = 200
 
 
 @dataclass
@@ -161,6 +162,7 @@ class AccountSync:
 
     def run(self, *, full: bool = False) -> RunResult:
         started = time.monotonic()
+        run_started = timezone.now()
         next_watermark = (timezone.now() - LAG).replace(microsecond=0)
         # HubSpot search is eventually consistent: its watermarks stay behind what search has
         # surely indexed, so a write indexed after this run's search is read by the next run.
@@ -198,6 +200,7 @@ class AccountSync:
             for key, n in counts.items():
                 self.result.objects[key].associations += n
             self.run_activities(next_watermark, full)
+            self.retry_transient(run_started)
         except BudgetExhausted as exc:
             self.result.paused, self.result.message = True, exc.message
             record_account_error(self.account, exc)
@@ -211,6 +214,15 @@ class AccountSync:
             self.result.sf_calls, self.result.hs_calls = self.sf.calls, self.hs.calls
             self.result.seconds = time.monotonic() - started
         return self.result
+
+    def retry_transient(self, run_started: dt.datetime) -> None:
+        """Records that failed for a transient reason in an earlier run sync again now
+        (the watermark has passed them); see pipeline/transient.py."""
+        for key, links in transient.pending(self.account, self.enabled, run_started).items():
+            if key == "contacts":
+                self.contacts.run_links(links)
+            else:
+                repair.retry(self.pipelines[key], links)
 
     def run_activities(self, until: dt.datetime, full: bool) -> None:
         """Activities (G1–G5) come after the objects and their associations, so the contacts,
@@ -237,6 +249,8 @@ class AccountSync:
         A composite request carries at most five queries; objects past five whose watermark
         is recent are probed with getUpdated/getDeleted in the same request instead, and
         queried by id only when they changed: an idle poll of every object is one call.
+        Where the deletion log no longer reaches back to the watermark, linked records that
+        are gone are read as deletions all the same (`purged`).
         """
         by_object: dict[str, list[Stream]] = {}
         for s in streams:
@@ -252,18 +266,17 @@ class AccountSync:
                 break
             if now - since[obj] < PROBE_WINDOW:
                 probes[obj] = since[obj]
-        if probes:
-            rows, changed = self.sf.probe_changes(
-                probes, now, {o: q for o, q in queries.items() if o not in probes})
-            for obj, ids in changed.items():
-                rows[obj] = []
-                for start in range(0, len(ids), ID_CHUNK):
-                    chunk = sorted(ids)[start:start + ID_CHUNK]
-                    soql = select_in_soql(obj, fields[obj], "Id", chunk)
-                    rows[obj] += [r for page in self.sf.query(soql, include_deleted=True)
-                                  for r in page]
-        else:
-            rows = self.sf.poll(queries, include_deleted=True)
+        got_changes = read_changes(self.sf, {o: q for o, q in queries.items() if o not in probes},
+                                   since, now, probes)
+        rows = got_changes.rows
+        for obj, ids in got_changes.changed.items():
+            rows[obj] = []
+            for soql in select_in_soqls(obj, fields[obj], "Id", sorted(ids)):
+                rows[obj] += [r for page in self.sf.query(soql, include_deleted=True)
+                              for r in page]
+        for obj in got_changes.purged:  # the deletion log lost some: compare all ids
+            rows[obj] = rows.get(obj, []) + missing_as_deleted(self.account, self.sf, obj,
+                                                               rows.get(obj, []), now)
         for obj, group in by_object.items():
             got = rows.get(obj, [])
             for s in group:
