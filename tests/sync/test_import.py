@@ -224,6 +224,21 @@ def test_command_prints_one_json_line_and_exits_non_zero_when_it_cannot_run(
         lock.release()
 
 
+def test_command_exits_non_zero_when_records_failed(connected, sf, hs, capsys):
+    hs.control.property("contacts", name="jobtitle", read_only=True)  # HubSpot refuses it
+    sf.control.insert("Contact", [
+        {"LastName": "Fine", "Email": "fine@example.com"},
+        {"LastName": "Refused", "Email": "refused@example.com", "Title": "CEO"}])
+    with pytest.raises(CommandError, match="1 records failed") as caught:
+        call_command("import", "--account", connected.name, "--object", "Contact")
+    assert caught.value.returncode == 1
+    out = json.loads(capsys.readouterr().out.strip())
+    assert (out["status"], out["created"], out["failed"]) == ("succeeded", 1, 1)
+    # The failure is an error card of Sync Health like any sync's.
+    error = connected.sync_errors.get(object="contacts")
+    assert error.record_label.startswith("Refused") or "refused" in error.record_label
+
+
 def test_allocation_reached_pauses_the_import_with_its_reason(connected, sf, capsys):
     sf.control.insert("Contact", people("Budget", 3))
     connected.api.allocation = 1  # the COUNT() is the last call the allocation allows
