@@ -175,9 +175,9 @@ class ImportJob:
                 self.commit(rows[-1]["Id"], done, result, engine, before_sf, before_hs)
                 report()
             else:
-                self.cancelled = self.cancel_asked()  # asked during the last chunk: too late
-                if self.cancelled:
-                    result.message = "Cancelled after the last chunk; everything was imported."
+                if SyncRun.objects.filter(pk=run.pk, params__cancel=True).exists():
+                    # Asked during the last chunk: nothing was left to stop.
+                    result.message = "The cancel came after the last records were imported."
             if self.cancelled and not result.message:
                 result.message = "Cancelled; the records imported so far stay linked."
             clear_account_error(account, Kind.ALLOCATION_REACHED)  # the allocation let it run
