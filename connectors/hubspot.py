@@ -32,6 +32,7 @@ from hubspot import HubSpot
 
 from connectors.errors import Kind, Outcome, RemoteError
 from connectors.hubspot_activities import ActivityReads
+from connectors.hubspot_tokens import TokenRefresh, TokenRefreshed
 from connectors.usage import UsageLedger
 
 REMOTE = "hubspot"
@@ -85,6 +86,10 @@ class HubSpotConfig:
     refresh_token: str = ""
     client_id: str = ""
     client_secret: str = ""
+    token_expires_at: datetime | None = None  # of access_token, when known
+    # An OAuth token this close to expiry is refreshed before the next call (FEATURES A2),
+    # rather than after a 401.
+    refresh_margin: float = 300.0
     ca_file: str | None = None
     timeout: float = 30.0
     max_retries: int = 4
@@ -238,15 +243,18 @@ def _from_exception(exc: BaseException) -> RemoteError | None:
     return None
 
 
-class HubSpotAdapter(ActivityReads):
+class HubSpotAdapter(ActivityReads, TokenRefresh):
+    remote_error = staticmethod(_from_exception)  # for TokenRefresh
+
     def __init__(self, config: HubSpotConfig, ledger: UsageLedger | None = None,
-                 on_token_refresh: Callable[[str, str], None] | None = None) -> None:
+                 on_token_refresh: TokenRefreshed | None = None) -> None:
         self.config = config
         self.ledger = ledger
         self.on_token_refresh = on_token_refresh
         self.calls = 0
         self._access = config.access_token
         self._refresh_token = config.refresh_token
+        self._expires_at = config.token_expires_at
         self._lock = threading.Lock()
         self._props: dict[str, dict[str, dict[str, Any]]] = {}
         self._pool = _CountingPool(
@@ -275,26 +283,6 @@ class HubSpotAdapter(ActivityReads):
         api_client.user_agent = "syncadmin (hubspot-api-client)"
         return getattr(pkg, api_name)(api_client=api_client)
 
-    def _can_refresh(self) -> bool:
-        c = self.config
-        return bool(self._refresh_token and c.client_id and c.client_secret)
-
-    def _do_refresh(self) -> None:
-        c = self.config
-        try:
-            tok = self.client.oauth.tokens_api.create(
-                grant_type="refresh_token", refresh_token=self._refresh_token,
-                client_id=c.client_id, client_secret=c.client_secret)
-        except Exception as exc:
-            err = _from_exception(exc)
-            if err is None:
-                raise
-            raise RemoteError(Kind.AUTH_EXPIRED, f"Token refresh failed: {err.message}",
-                              code=err.code, remote=REMOTE, status=err.status) from exc
-        self._access, self._refresh_token = tok.access_token, tok.refresh_token
-        if self.on_token_refresh is not None:
-            self.on_token_refresh(tok.access_token, tok.refresh_token)
-
     def _delay(self, attempt: int, err: RemoteError) -> float:
         c = self.config
         if err.retry_after is not None:
@@ -307,6 +295,9 @@ class HubSpotAdapter(ActivityReads):
         """Run one SDK call with retries for transient failures and one token refresh."""
         attempt = 0
         refreshed = False
+        if self._expiring():
+            self._do_refresh()
+            refreshed = True
         while True:
             try:
                 return fn()
@@ -796,12 +787,6 @@ class HubSpotAdapter(ActivityReads):
                              "metadata": dict(s.metadata or {})}
                             for s in sorted(p.stages or [], key=lambda s: s.display_order)]}
                 for p in sorted(res.results, key=lambda p: (p.display_order, p.label))]
-
-    # ---- account -----------------------------------------------------------------------
-    def token_info(self) -> dict[str, Any]:
-        """Token metadata; `hub_id` is the portal id."""
-        res = self._call(lambda: self.client.oauth.access_tokens_api.get(self._access))
-        return res.to_dict()
 
 
 def _with_record(err: RemoteError, key: str) -> RemoteError:

@@ -67,7 +67,9 @@ def _classify(status: int, body: Any, reason: str, remote: str) -> RemoteError:
     body = body if isinstance(body, dict) else {}
     detail = str(body.get("error_description") or body.get("message") or body.get("error")
                  or reason)
-    code = str(body.get("error") or body.get("category") or f"HTTP_{status}")
+    # OAuth's `error`; HubSpot's v3 bodies say why in subCategory, under a broad category.
+    code = str(body.get("error") or body.get("subCategory") or body.get("category")
+               or f"HTTP_{status}")
     if status >= 500:
         kind = Kind.UNAVAILABLE
     elif status == 429:
@@ -154,34 +156,46 @@ def exchange_salesforce_code(login_url: str, client_id: str, client_secret: str,
                            identity=identity)
 
 
+# HubSpot's current OAuth endpoints: v1 (/oauth/v1/token, /oauth/v1/access-tokens/{token})
+# is retired on 16 February 2027 (https://developers.hubspot.com/changelog/v1-oauth-api-
+# deprecation). v3 takes every parameter in the form body
+# (https://developers.hubspot.com/docs/api-reference/auth-oauth-v3/guide).
+HUBSPOT_TOKEN_PATH = "/oauth/v3/token"
+HUBSPOT_INTROSPECT_PATH = "/oauth/v3/token/introspect"
+HUBSPOT_ACCOUNT_PATH = "/account-info/v3/details"
+
+
 def hubspot_hub_id(host: str, access_token: str, ca_file: str | None = None, *,
                    timeout: float = TIMEOUT, session: requests.Session | None = None) -> str:
-    """The portal id of a token: GET {host}/oauth/v1/access-tokens/{token} ("" if not said)."""
+    """The portal id of any token, a private app's too: GET {host}/account-info/v3/details
+    ("" if not said). Introspection would need the app's client secret, which a private app
+    token has none of."""
     http = session or _session(ca_file)
     try:
-        info = _json(http, "GET", f"{host.rstrip('/')}/oauth/v1/access-tokens/{access_token}",
-                     "hubspot", timeout=timeout)
+        info = _json(http, "GET", f"{host.rstrip('/')}{HUBSPOT_ACCOUNT_PATH}", "hubspot",
+                     timeout=timeout, headers={"Authorization": f"Bearer {access_token}"})
     finally:
         if session is None:
             http.close()
-    return _text(info.get("hub_id"))
+    return _text(info.get("portalId"))
 
 
 def exchange_hubspot_code(host: str, client_id: str, client_secret: str, code: str,
                           redirect_uri: str, ca_file: str | None = None, *,
                           timeout: float = TIMEOUT) -> HubSpotGrant:
-    """Trades the authorization code for tokens at {host}/oauth/v1/token, then looks up the
-    portal the token belongs to."""
+    """Trades the authorization code for tokens at {host}/oauth/v3/token. The answer names
+    the portal; when it does not, the token's account details do."""
     host = host.rstrip("/")
     with _session(ca_file) as http:
-        token = _json(http, "POST", f"{host}/oauth/v1/token", "hubspot", timeout=timeout,
+        token = _json(http, "POST", f"{host}{HUBSPOT_TOKEN_PATH}", "hubspot", timeout=timeout,
                       data={
                           "grant_type": "authorization_code", "code": code,
                           "client_id": client_id, "client_secret": client_secret,
                           "redirect_uri": redirect_uri,
                       })
         access = _required(token, "access_token", "hubspot")
-        hub_id = hubspot_hub_id(host, access, timeout=timeout, session=http)
+        hub_id = _text(token.get("hub_id")) or hubspot_hub_id(host, access, timeout=timeout,
+                                                              session=http)
     expires = token.get("expires_in")
     return HubSpotGrant(access_token=access, refresh_token=_text(token.get("refresh_token")),
                         expires_in=int(expires) if expires else None, hub_id=hub_id)

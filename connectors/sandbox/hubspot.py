@@ -19,8 +19,10 @@ API surface (paths as HubSpot's; `{type}` is a plural name, singular name or obj
     GET/PUT           /crm/v3/lists/{id}/memberships , .../memberships/{add|remove|add-and-remove}
     GET               /crm/v3/pipelines/{deals|tickets}[/{id}[/stages]]  (hs_pipelines)
     GET               /crm/v3/owners/ , /events/v3/events/?objectType&objectId&eventType
-    POST              /oauth/v1/token ; GET /oauth/v1/access-tokens/{token} ; GET/POST
-                      /oauth/authorize (a one-button consent page redirecting with ?code=)
+    POST              /oauth/v3/token , /oauth/v3/token/introspect ; the retiring v1
+                      /oauth/v1/token , /oauth/v1/access-tokens/{token} (hs_oauth) ;
+                      GET /account-info/v3/details ; GET/POST /oauth/authorize (a one-button
+                      consent page redirecting with ?code=)
 
 Batch partial success: as in HubSpot, create/update/upsert inputs that carry an
 `objectWriteTraceId` opt into per-input results: failures come back as 207 with `errors[]`

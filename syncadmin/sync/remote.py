@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -47,11 +48,13 @@ def hubspot_for(account: Account, ledger: DbLedger | None = None) -> HubSpotAdap
 
     creds = account.credentials
 
-    def saved(access: str, refresh: str) -> None:
+    def saved(access: str, refresh: str, expires_at: datetime | None) -> None:
         creds.hs_access_token = access
         if refresh:
             creds.hs_refresh_token = refresh
-        creds.save(update_fields=["hs_access_token", "hs_refresh_token", "updated_at"])
+        creds.hs_token_expires_at = expires_at
+        creds.save(update_fields=["hs_access_token", "hs_refresh_token", "hs_token_expires_at",
+                                  "updated_at"])
 
     config = HubSpotConfig(
         host=account.hubspot_host or settings.HUBSPOT_API_HOST,
@@ -59,6 +62,7 @@ def hubspot_for(account: Account, ledger: DbLedger | None = None) -> HubSpotAdap
         refresh_token=creds.hs_refresh_token,
         client_id=settings.HUBSPOT_CLIENT_ID,
         client_secret=settings.HUBSPOT_CLIENT_SECRET,
+        token_expires_at=creds.hs_token_expires_at,
         ca_file=_ca_file(account),
         search_lag=settings.HUBSPOT_SEARCH_LAG_SECONDS,
     )

@@ -251,8 +251,8 @@ def test_pipelines(hs, hsa, ledger):
     assert ledger.count("hubspot") == 2
 
 
-def test_token_info_reads_portal_id(hs, hsa):
-    assert hsa.token_info()["hub_id"] == hs.portal_id
+def test_portal_id_of_a_private_app_token(hs, hsa):
+    assert hsa.portal_id() == str(hs.portal_id)
 
 
 @pytest.mark.parametrize("kind", ["p500", "p503", "p429", "ptimeout"])
@@ -309,13 +309,14 @@ def test_expired_token_refreshes_once_and_reports_new_tokens(hs, make, ledger):
         ca_file=hs.ca_file,
         backoff_base=0.01,
     )
-    hsa = HubSpotAdapter(cfg, ledger, on_token_refresh=lambda a, r: seen.append((a, r)))
+    hsa = HubSpotAdapter(cfg, ledger, on_token_refresh=lambda *a: seen.append(a))
     hsa.get_many("contacts", ["1"], [])
     hs.control.expire(pair["access_token"])
     hsa.get_many("contacts", ["1"], [])
     assert len(seen) == 1 and seen[0][0] != pair["access_token"]
+    assert seen[0][2] is not None  # the new token's expiry, to be stored
     assert hsa.calls == 4 == ledger.count("hubspot")  # read, 401, refresh, read
-    assert any(e == "POST /oauth/v1/token" for _, e, _ in ledger.calls)
+    assert [e for _, e, _ in ledger.calls if "oauth" in e] == ["POST /oauth/v3/token"]
 
 
 def test_expired_token_without_refresh_credentials_is_auth_expired(hs, make):
@@ -363,11 +364,11 @@ def test_error_kinds_of_single_failures(hs, hsa):
 def test_every_request_is_in_the_ledger_with_its_endpoint(hs, hsa, ledger):
     hsa.upsert_many("contacts", "email", contacts(2))
     hsa.properties("deals")
-    hsa.token_info()
+    hsa.portal_id()
     assert [e for _, e, _ in ledger.calls] == [
         "POST /crm/v3/objects/contacts/batch/upsert",
         "GET /crm/v3/properties/deals",
-        "GET /oauth/v1/access-tokens/{token}",
+        "GET /account-info/v3/details",
     ]
     assert endpoint_of("GET", "https://h:1/crm/v3/objects/contacts/123?x=1") == (
         "GET /crm/v3/objects/contacts/{id}"

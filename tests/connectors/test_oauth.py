@@ -85,6 +85,16 @@ def test_hubspot_code_exchange_returns_tokens_and_the_portal(hs):
                                         REDIRECT, str(hs.ca_file))
     assert grant.access_token and grant.refresh_token and grant.expires_in
     assert grant.hub_id == str(hs.portal_id)
+    # The v3 token endpoint names the portal: one request, none to the retiring v1.
+    assert hs.control.usage()["by_endpoint"] == {"POST oauth_token_v3": 1}
+
+
+def test_a_refused_hubspot_code_is_classified_by_its_v3_reason(hs):
+    with pytest.raises(RemoteError) as err:
+        oauth.exchange_hubspot_code(hs.url, hs.client_id, hs.client_secret, "used-or-wrong",
+                                    REDIRECT, str(hs.ca_file))
+    assert err.value.kind == Kind.AUTH_EXPIRED and err.value.status == 400
+    assert err.value.code == "BAD_AUTH_CODE"
 
 
 def test_hubspot_hub_id_of_a_private_app_token_and_of_a_bad_one(hs):
