@@ -50,6 +50,9 @@ def start(request: HttpRequest, account_id: int) -> HttpResponse:
     if chosen not in dict(choices):
         ctx["error"] = _("Choose one of the objects listed.")
         return _page(request, account, "integration/import.html", ctx, "features", 400)
+    if not account.sync_enabled:
+        ctx["error"] = _("Sync is off for this account: turn it on to import.")
+        return _page(request, account, "integration/import.html", ctx, "features", 409)
     if not request.POST.get("confirm"):
         return _page(request, account, "integration/import_confirm.html", ctx, "features")
     if any(r.status in ACTIVE for r in recent):

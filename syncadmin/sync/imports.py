@@ -162,6 +162,7 @@ class ImportJob:
             engine.contacts.progress(done + page_done, run.progress_total)
 
         try:
+            report()  # before any call: sync turned off meanwhile stops it here (A7)
             importer = self.importer(engine, key, result.objects[key], report)
             if not run.progress_total or int(run.params.get("attempts", 1)) <= 1:
                 run.progress_total = engine.sf.count(self.sf_object,

@@ -30,6 +30,9 @@ class SyncStopped(Exception):
     """The account's sync was turned off while a job ran."""
 
 
+STOPPED_BY_SYNC_OFF = (SyncRun.Kind.POLL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT)
+
+
 def account_lock(account: Account) -> redis.lock.Lock:
     """One sync per account, held as a short lease: a live run's heartbeat renews it, a
     killed worker's expires within SYNC_LOCK_SECONDS, so the account is free again soon."""
@@ -48,7 +51,13 @@ class Heartbeat(threading.Thread):
         self.lock, self.stopped, self.lost = lock, threading.Event(), False
 
     def run(self) -> None:
+        import time as _t
+        last = _t.monotonic()
         while not self.stopped.wait(settings.SYNC_LOCK_SECONDS / 3):
+            now = _t.monotonic()
+            import sys as _s
+            print(f"HEARTBEAT gap {now - last:.1f}", file=_s.stderr)
+            last = now
             try:
                 self.lock.reacquire()
             except redis.exceptions.LockError:
@@ -112,8 +121,9 @@ def run_job(account: Account, kind: str, run: SyncRun | None,
 
         def progress(done: int, total: int) -> None:
             # Turning sync off stops a running sync at its next step (A7); nothing read so
-            # far is lost: the watermark did not move, the next run starts from it again.
-            if kind in (SyncRun.Kind.POLL, SyncRun.Kind.FULL) and not Account.objects.filter(
+            # far is lost: the watermark did not move, the next run starts from it again
+            # (an import, from its cursor).
+            if kind in STOPPED_BY_SYNC_OFF and not Account.objects.filter(
                     pk=account.pk, sync_enabled=True).exists():
                 raise SyncStopped("Sync was turned off; the job stopped.")
             if heartbeat.lost:

@@ -65,6 +65,17 @@ def test_choose_confirm_then_the_job_is_queued_with_its_cursor(admin_client, con
     assert bad.status_code == 400
 
 
+def test_with_sync_off_the_page_says_so_and_starts_nothing(admin_client, connected):
+    connected.sync_enabled = False
+    connected.save()
+    assert "Sync is off for this account" in admin_client.get(
+        url("import", connected)).content.decode()
+    refused = admin_client.post(url("import", connected), {"object": "Contact",
+                                                          "confirm": "1"})
+    assert refused.status_code == 409
+    assert not SyncRun.objects.filter(kind=SyncRun.Kind.IMPORT).exists()
+
+
 def test_progress_partial_polls_while_active_and_cancel_asks_first(admin_client, account):
     run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.IMPORT,
                                  status=RunStatus.RUNNING, progress_done=2000,
