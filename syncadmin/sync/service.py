@@ -51,13 +51,7 @@ class Heartbeat(threading.Thread):
         self.lock, self.stopped, self.lost = lock, threading.Event(), False
 
     def run(self) -> None:
-        import time as _t
-        last = _t.monotonic()
         while not self.stopped.wait(settings.SYNC_LOCK_SECONDS / 3):
-            now = _t.monotonic()
-            import sys as _s
-            print(f"HEARTBEAT gap {now - last:.1f}", file=_s.stderr)
-            last = now
             try:
                 self.lock.reacquire()
             except redis.exceptions.LockError:
