@@ -216,7 +216,12 @@ class ImportJob:
                ) -> Iterator[list[dict[str, Any]]]:
         """Rows past the cursor in Id order, CHUNK at a time. Above the adapter's bulk
         threshold they are read by one Bulk API 2.0 query job (a few calls in all);
-        below it by REST query pages (one call per 2,000 rows)."""
+        below it by REST query pages (one call per 2,000 rows).
+
+        ORDER BY Id is what makes the cursor exact. In a bulk job it also turns off
+        Salesforce's PK chunking, so a very large object may time out there ("Troubleshooting
+        Query Timeouts", Bulk API 2.0 guide); resuming from the job's own result locator
+        instead would need the adapter's bulk_query to hand its job id and locator out."""
         soql = after_id_soql(self.sf_object, fields, self.run.params.get("cursor") or "",
                              equals=ONLY.get(self.sf_object))
         bulk = remaining > sf.config.bulk_threshold
