@@ -133,7 +133,9 @@ class ActivitySync:
         planned = plan.plan_tasks(events, by_hs, by_email, self.timeline)
         self.result.to_sf.excluded += planned.excluded
         self.write_tasks(planned.tasks)
-        self.set_watermark("hubspot", src.stream, until)
+        if src.source == "engagements":  # read by search: not past what search has indexed
+            until = min(until, self.hs.searchable_until(timezone.now()))
+        self.set_watermark("hubspot", src.stream, max(until, mark))
         self.tick()
 
     def with_created_dates(self, by_hs: dict[str, plan.Contact],
