@@ -89,18 +89,13 @@ class ContactImporter:
             self.account, self.hs, objects.get("contacts"), rows, self.sf_object)
 
     def pairs(self, rows: list[dict[str, Any]]) -> list[ContactPair]:
+        """The page's records with their links (by Salesforce id), and the HubSpot contacts
+        they may be, matched by email as the initial sync matches."""
         links = RecordLink.objects.filter(account=self.account, object="contacts")
         by_sf = {lk.sf_id: lk for lk in links.filter(sf_object=self.sf_object,
                                                       sf_id__in=[r["Id"] for r in rows])}
-        by_hs = {lk.hs_id: lk for lk in links.filter(
-            hs_id__in=[r[SF_EXT_ID] for r in rows if r.get(SF_EXT_ID)])}
-        pairs = []
-        for row in rows:
-            link = by_sf.get(row["Id"]) or by_hs.get(row.get(SF_EXT_ID) or "")
-            pair = ContactPair(link=link, sf=row, sf_object=self.sf_object)
-            if link is None and row.get(SF_EXT_ID):
-                pair.hs_id = row[SF_EXT_ID]
-            pairs.append(pair)
+        pairs = [ContactPair(link=by_sf.get(row["Id"]), sf=row, sf_object=self.sf_object)
+                 for row in rows]
         return self.linker.match_by_email(pairs + self.hubspot_matches(pairs, links), full=True)
 
     def hubspot_matches(self, pairs: list[ContactPair], links: Any) -> list[ContactPair]:
