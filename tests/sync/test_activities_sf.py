@@ -160,3 +160,15 @@ def test_tasks_made_from_hubspot_events_do_not_come_back_as_engagements(
     assert len(sf_client.query("SELECT Id FROM Task")["records"]) == 1
     assert engagements(hs_client, "emails", ["hs_email_subject"]) == []
     assert engagements(hs_client, "tasks", TASK_PROPS) == []
+
+
+def test_meetings_first_then_tasks_still_get_the_event_id_field(connected, sf_client,
+                                                                hs_client, ann):
+    sf_kind(connected, "meetings")
+    synced(connected)  # reads Event only: Task's event-id field is not needed yet
+    sf_kind(connected, "tasks")
+    time.sleep(0.01)
+    sf_client.Task.create({"Subject": "Later", "WhoId": sf_id_of(connected, ann)})
+    synced(connected)
+    assert [t["hs_task_subject"] for t in engagements(hs_client, "tasks", TASK_PROPS)] == [
+        "Later"]

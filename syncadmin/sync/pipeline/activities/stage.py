@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from syncadmin.integration.models import (
@@ -99,8 +100,10 @@ class ActivitySync:
     def ensure_event_id_field(self) -> None:
         """Task's event-id field must exist before tasks are written or read (decision 3);
         checked until a stream has run once, so an idle poll costs no describe call."""
-        if not Watermark.objects.filter(account=self.account,
-                                        stream__startswith="activities:").exists():
+        ran = Watermark.objects.filter(account=self.account).filter(
+            Q(side="salesforce", stream="activities:Task")
+            | Q(side="hubspot", stream__startswith="activities:"))
+        if not ran.exists():
             self.sf.ensure_external_id_field("Task", spec.TASK_EVENT_ID, spec.EVENT_ID_LABEL)
 
     def contacts(self) -> list[plan.Contact]:
