@@ -112,4 +112,9 @@ def test_job_history_lists_the_import(connected, sf, client, make_member):
     client.force_login(make_member(connected, "viewer"))
     page = client.get(reverse("health:runs", kwargs={"account_id": connected.pk}))
     assert page.status_code == 200
-    assert "Import from Salesforce" in page.content.decode()
+    body = page.content.decode()
+    run = SyncRun.objects.get(account=connected, kind=SyncRun.Kind.IMPORT)
+    assert "Import from Salesforce" in body and "created 2" in body
+    import_page = reverse("integration:import_run", kwargs={"account_id": connected.pk,
+                                                           "pk": run.pk})
+    assert f'<a href="{import_page}">Contact</a>' in body
