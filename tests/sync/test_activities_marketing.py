@@ -135,3 +135,17 @@ def test_a_task_salesforce_refuses_is_a_current_error_until_a_clean_run(
     sf.control.validation_rules([])
     run_account(connected, kind="poll")  # nothing new to write, nothing failed
     assert not SyncError.objects.filter(account=connected, object="activities").exists()
+
+
+def test_a_task_that_met_a_row_lock_is_written_by_the_next_run(connected, hs, sf, sf_client,
+                                                               ann):
+    hs.control.email_events([{"type": "OPEN", "recipient": "ann@x.com",
+                              "created": ms(dt.datetime.now(dt.UTC) - DAY)}])
+    turn_on(connected, "marketing_email_opened")
+    sf.control.faults({"composite*": {"record_lock": 1.0}})  # every try meets a lock
+    run = synced(connected, "poll")
+    assert run.counts["activities"]["to_sf"]["failed"] == 1 and tasks(sf_client) == []
+    sf.control.clear_faults()
+    run = synced(connected, "poll")  # the stream stayed where it was: read again
+    assert run.counts["activities"]["to_sf"]["created"] == 1
+    assert len(tasks(sf_client)) == 1

@@ -60,6 +60,7 @@ class ActivitySync:
                       SfActivitySetting.objects.filter(account=account, enabled=True)}
         self.result = ObjectResult()
         self.failed_unlinked: set[str] = set()  # directions with a failure not on a link
+        self.retry_sf = False  # an engagement write failed for a reason a retry can cure
 
     @property
     def active(self) -> bool:
@@ -135,7 +136,8 @@ class ActivitySync:
             by_hs = self.with_created_dates(by_hs, events)
         planned = plan.plan_tasks(events, by_hs, by_email, self.timeline)
         self.result.to_sf.excluded += planned.excluded
-        self.write_tasks(planned.tasks)
+        if not self.write_tasks(planned.tasks):
+            return  # read again next run
         if src.source == "engagements":  # read by search: not past what search has indexed
             until = min(until, self.hs.searchable_until(timezone.now()))
         self.set_watermark("hubspot", src.stream, max(until, mark))
@@ -153,9 +155,13 @@ class ActivitySync:
             out[r["id"]] = plan.Contact(c.hs_id, c.sf_id, c.began, created)
         return out
 
-    def write_tasks(self, tasks: list[dict[str, Any]]) -> None:
+    def write_tasks(self, tasks: list[dict[str, Any]]) -> bool:
+        """Upserts the tasks; False when one failed for a reason a retry can cure (a lock,
+        a server error): the stream's watermark then stays, and the next run reads the
+        same events again (upserts make that harmless)."""
+        retry = False
         if not tasks:
-            return
+            return retry
         for o in self.sf.upsert_many("Task", spec.TASK_EVENT_ID, tasks):
             if o.ok:
                 if o.created:
@@ -166,6 +172,8 @@ class ActivitySync:
                 self.result.to_sf.failed += 1
                 self.failed_unlinked.add(Direction.TO_SF)
                 record_error(self.account, None, o.error, Direction.TO_SF, spec.LINK_OBJECT)
+                retry = retry or (o.error is not None and not o.error.permanent)
+        return not retry
 
     # ---- Salesforce → HubSpot ----------------------------------------------------------
     def sync_sf_activities(self, until: dt.datetime) -> None:
@@ -195,6 +203,8 @@ class ActivitySync:
         planned = plan.plan_engagements(pairs, policies, states, current)
         self.result.to_hs.excluded += planned.skipped
         self.apply_engagements(planned, links)
+        if self.retry_sf:  # a retry can cure a failure: read the same rows next run
+            return
         for o in sobjects:
             self.set_watermark("salesforce", f"activities:{o}", until)
 
@@ -229,6 +239,7 @@ class ActivitySync:
                 if not o.ok:
                     self.result.to_hs.failed += 1
                     record_error(self.account, link, o.error, Direction.TO_HS, spec.LINK_OBJECT)
+                    self.retry_sf = self.retry_sf or bool(o.error and not o.error.permanent)
                     continue
                 if link is None or link.status != LinkStatus.IN_SYNC:
                     self.result.to_hs.created += 1
