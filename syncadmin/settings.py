@@ -175,8 +175,16 @@ SYNC_RETRY_SECONDS = env_int("SYNC_RETRY_SECONDS", 3)
 # this many milliseconds after it is closed (the emulator finishes a job when it is polled).
 SYNC_BULK_THRESHOLD = env_int("SYNC_BULK_THRESHOLD", 10_000)
 SYNC_BULK_POLL_MS = env_int("SYNC_BULK_POLL_MS", 0 if SANDBOX else 1000)
+# Retention (`manage.py prune`, daily on beat): ages of API-usage minute buckets and hourly
+# rollups (floors of 2 and 8 days keep the 24-hour sum and the 7-day chart whole), finished
+# job runs, and export files.
+RETENTION_USAGE_MINUTE_DAYS = env_int("RETENTION_USAGE_MINUTE_DAYS", 2)
+RETENTION_USAGE_HOUR_DAYS = env_int("RETENTION_USAGE_HOUR_DAYS", 35)
+RETENTION_RUN_DAYS = env_int("RETENTION_RUN_DAYS", 30)
+RETENTION_EXPORT_HOURS = env_int("RETENTION_EXPORT_HOURS", 24)
 CELERY_BEAT_SCHEDULE = {
     "poll-active-accounts": {"task": "sync.poll_all", "schedule": float(SYNC_POLL_SECONDS)},
+    "prune-old-rows": {"task": "sync.prune", "schedule": 24 * 3600.0},
 }
 
 # OAuth apps and remote hosts. REMOTE_CA_FILE trusts an extra CA (the sandbox's).

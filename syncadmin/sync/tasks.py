@@ -45,6 +45,14 @@ def run_sync(self, account_id: int, kind: str = "poll", run_id: int | None = Non
                          countdown=settings.SYNC_RETRY_SECONDS, max_retries=600)
 
 
+@shared_task(name="sync.prune", ignore_result=True)
+def prune() -> dict[str, int]:
+    """Daily on beat: old usage rows, job runs and export files (syncadmin.sync.retention)."""
+    from syncadmin.sync import retention
+
+    return retention.prune_all()
+
+
 def start_initial_sync(account: Account) -> SyncRun:
     """Queues the first full sync; the returned run shows its progress."""
     run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.FULL)
