@@ -41,6 +41,7 @@ BATCH = 100
 ASSOC_READ_BATCH = 1000
 ASSOC_WRITE_BATCH = 2000
 SEARCH_PAGE = 200
+MERGED_IDS = "hs_merged_object_ids"  # the ids a record's merges took in
 SEARCH_CAP = 10_000
 IN_CHUNK = 100
 
@@ -364,7 +365,8 @@ class HubSpotAdapter(ActivityReads, TokenRefresh):
         that date), so any number of changes can be read.
         """
         mod = self._mod_prop(object_type)
-        props = list(dict.fromkeys([*properties, mod]))
+        # Merges show on the survivor (HubSpot ignores properties an object type lacks).
+        props = list(dict.fromkeys([*properties, mod, MERGED_IDS]))
         lo, op, after, hi = _ms(since), "GT", 0, _ms(until)
         skip: set[str] = set()  # ids already yielded whose modified date == lo (op GTE)
         tail_ms: int | None = None  # highest modified date yielded in this window

@@ -137,6 +137,9 @@ def _base_props(plural: str) -> list[Prop]:
         Prop("hubspot_owner_id", "Owner", "enumeration", "select", grp),
         Prop("hs_createdate", "Object create date/time", "datetime", "date", grp,
              read_only=True),
+        # Set by merges (hs_merge): the ids merged into this record, ";"-separated.
+        Prop("hs_merged_object_ids", "Merged record IDs", "enumeration", "checkbox", grp,
+             read_only=True),
     ]
     return ps
 
@@ -152,6 +155,7 @@ def default_properties(plural: str) -> list[Prop]:
     if plural == "contacts":
         ps += [
             t("email", "Email", unique=True),
+            t("hs_additional_emails", "Additional email addresses", read_only=True),
             t("firstname", "First Name"), t("lastname", "Last Name"),
             t("phone", "Phone Number", ft="phonenumber"), t("mobilephone", "Mobile Phone Number"),
             t("jobtitle", "Job Title"), t("company", "Company Name"), t("website", "Website URL"),

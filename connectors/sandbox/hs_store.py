@@ -81,6 +81,7 @@ class ObjectStore:
         # id -> (searchable from, the version search shows until then; None: not found)
         self._unindexed: dict[int, tuple[int, Rec | None]] = {}
         self._index_due: list[tuple[int, int]] = []  # heap of (searchable from, id)
+        self.merged_into: dict[int, int] = {}  # merged-away id -> survivor (hs_merge)
 
     # ---- helpers -------------------------------------------------------------------------
     @property
@@ -93,7 +94,7 @@ class ObjectStore:
     def find_by(self, prop: str, value: str) -> Rec | None:
         if prop in ("hs_object_id", "id"):
             try:
-                rec = self.records.get(int(value))
+                rec = self.records.get(self.survivor_of(int(value)))
             except ValueError:
                 return None
             return rec if rec and not rec.archived else None
@@ -104,8 +105,14 @@ class ObjectStore:
         return self.records.get(rid) if rid is not None else None
 
     def live(self, rid: int) -> Rec | None:
-        rec = self.records.get(rid)
+        rec = self.records.get(self.survivor_of(rid))
         return rec if rec and not rec.archived else None
+
+    def survivor_of(self, rid: int) -> int:
+        """A merged-away id resolves to the record it was merged into (hs_merge)."""
+        while rid in self.merged_into:
+            rid = self.merged_into[rid]
+        return rid
 
     def add_unique_index(self, name: str) -> None:
         idx: dict[str, int] = {}
@@ -312,6 +319,16 @@ class ObjectStore:
         self._unique_add(rec)
         self._after_write(rec, shown, delay_ms)
         return rec
+
+    def merge_away(self, rec: Rec, into: int) -> None:
+        """Record `rec` was merged into record `into`: it leaves search and the unique
+        indexes, and its id resolves to `into` from now on (hs_merge)."""
+        self.settle()
+        shown = self._unindexed.pop(rec.id, (0, rec))[1]
+        self._mod_remove(shown)
+        self._unique_remove(rec)
+        del self.records[rec.id]
+        self.merged_into[rec.id] = into
 
     def archive(self, rec: Rec) -> None:
         """Archived records leave search after the same delay as any write."""

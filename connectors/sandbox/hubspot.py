@@ -8,6 +8,7 @@ API surface (paths as HubSpot's; `{type}` is a plural name, singular name or obj
     POST/GET          /crm/v3/objects/{type}                      create / list (limit<=100)
     GET/PATCH/DELETE  /crm/v3/objects/{type}/{id}                 ?properties ?idProperty
     POST              /crm/v3/objects/{type}/batch/{read|create|update|upsert|archive}
+    POST              /crm/v3/objects/{type}/merge                two records into one (hs_merge)
     POST              /crm/v3/objects/{type}/search               10,000 result cap; eventually
                                                                   consistent (below)
     GET/POST          /crm/v3/properties/{type}[/{name}]          also PATCH/DELETE
@@ -120,6 +121,7 @@ from connectors.sandbox import (
     hs_email_events,
     hs_events,
     hs_lists,
+    hs_merge,
     hs_oauth,
     hs_objects,
     hs_pipelines,
@@ -134,6 +136,7 @@ from connectors.sandbox.hs_control import Control, ControlMixin
 from connectors.sandbox.hs_email_events import MarketingEventsMixin, MarketingLog
 from connectors.sandbox.hs_events import EventsMixin
 from connectors.sandbox.hs_lists import ListsMixin
+from connectors.sandbox.hs_merge import MergeMixin
 from connectors.sandbox.hs_oauth import OAuthMixin
 from connectors.sandbox.hs_objects import ObjectsMixin
 from connectors.sandbox.hs_properties import PropertiesMixin
@@ -147,7 +150,8 @@ SEARCH_PER_SECOND = 5
 
 
 class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin, ListsMixin,
-                      EventsMixin, OAuthMixin, ControlMixin, SchemasMixin, MarketingEventsMixin):
+                      EventsMixin, OAuthMixin, ControlMixin, SchemasMixin, MarketingEventsMixin,
+                      MergeMixin):
     """The WSGI app. `portal` is the in-memory account."""
 
     def __init__(self, portal: Portal | None = None, *, client_id: str | None = None,
@@ -369,6 +373,7 @@ class HubSpotEmulator(ObjectsMixin, SearchMixin, PropertiesMixin, AssocApiMixin,
 # treats endpoints by prefix: ctl_* (control API) and authorize* skip usage, faults and
 # auth; oauth_* skip auth. Register a new resource's RULES here.
 _RULES = [
+    *hs_merge.RULES,  # before hs_objects: "merge" is no record id
     *hs_objects.RULES,
     *hs_search.RULES,
     *hs_properties.RULES,

@@ -40,6 +40,9 @@ EXCLUDED_REASONS: dict[str, Any] = {
                    "in this one."),
     "sf_to_hs_off": _("Salesforce records do not create HubSpot contacts (Contacts tab: "
                       "\"Do nothing\" when a Salesforce lead or contact is created)."),
+    "merged_in_hubspot": _("Merged in HubSpot into a record that has a Salesforce record of "
+                           "its own: this Salesforce record is kept, no longer synced. Merge "
+                           "the two in Salesforce too."),
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from syncadmin.sync.models import RecordLink
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID, ObjectSpec
 from syncadmin.sync.objects.companies import match_keys
+from syncadmin.sync.pipeline import merges
 from syncadmin.sync.pipeline.types import Pair
 
 
@@ -55,6 +56,7 @@ class Linker:
                 pair.hs_id = row[SF_EXT_ID]
 
     def add_hs(self, page: list[dict[str, Any]]) -> None:
+        merges.follow_hs_merges(self.links, page, self.by_hs)
         fresh = [r["id"] for r in page if r["id"] not in self.by_hs]
         sf_ids = [(r.get("properties") or {}).get(HS_SF_ID) for r in page]
         self.remember(self.links.filter(hs_id__in=fresh))
@@ -78,7 +80,9 @@ class Linker:
                 pair.sf_ref = props[HS_SF_ID]
 
     def result(self) -> list[Pair]:
-        pairs = list(self.pairs.values())
+        # A record merged away in HubSpot whose survivor has a Salesforce record of its own:
+        # its Salesforce record is left alone (merges.py).
+        pairs = [p for p in self.pairs.values() if not merges.is_merged(p.link)]
         if self.spec.match == "name_or_domain":
             pairs = match_companies(pairs)
         return pairs

@@ -13,6 +13,7 @@ from typing import Any
 from connectors.salesforce import select_in_soql
 from syncadmin.sync import rules
 from syncadmin.sync.models import LinkStatus, RecordLink
+from syncadmin.sync.pipeline import merges
 from syncadmin.sync.pipeline.contacts.fields import (
     EPOCH,
     FAR_FUTURE,
@@ -105,6 +106,7 @@ class ContactLinker:
             pages = itertools.chain(pages, [self.newly_archived()])
         for page in pages:
             self.tick()
+            merges.follow_hs_merges(links, page, links_by_hs)
             remember(links.filter(hs_id__in=[r["id"] for r in page
                                              if r["id"] not in links_by_hs]))
             self.seen_hs_ids.extend(r["id"] for r in page)
@@ -120,7 +122,10 @@ class ContactLinker:
                 pair.hs, pair.hs_id = props, row["id"]
                 pair.hs_deleted = bool(row.get("archived"))
 
-        return self.match_by_email(list(pairs.values()), full=full)
+        # A contact merged away in HubSpot whose survivor has a Salesforce record of its own:
+        # its Salesforce record is left alone (merges.py).
+        return self.match_by_email([p for p in pairs.values() if not merges.is_merged(p.link)],
+                                   full=full)
 
     def match_by_email(self, pairs: list[Pair], *, full: bool) -> list[Pair]:
         """Initial-sync matching (H2): unlinked records with the same email are one person."""
