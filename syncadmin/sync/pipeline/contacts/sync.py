@@ -109,9 +109,13 @@ class ContactSync:
         """Applies and saves a few thousand pairs at a time, then lets them go: a large
         initial sync's memory stays bounded by a chunk's links, plans and payloads."""
         total = len(pairs)
+        # Above the bulk threshold a chunk is twice the threshold: its Salesforce writes then
+        # go out as one Bulk API 2.0 job (a few calls) rather than 1,000 records a call.
+        threshold = getattr(getattr(self.sf, "config", None), "bulk_threshold", total)
+        size = APPLY_CHUNK if total <= threshold else max(APPLY_CHUNK, 2 * threshold)
         while pairs:
-            chunk = pairs[-APPLY_CHUNK:]
-            del pairs[-APPLY_CHUNK:]
+            chunk = pairs[-size:]
+            del pairs[-size:]
             self.apply(chunk, done=total - len(pairs) - len(chunk), overall=total)
             del chunk
 
