@@ -46,8 +46,11 @@ def ensure_database() -> None:
 
 
 def manage(*args: str, env: dict[str, str] | None = None) -> str:
-    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True, text=True,  # noqa: S603
+    out = subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=False, text=True,  # noqa: S603
                          capture_output=True, env={**os.environ, **(env or {})})
+    if out.returncode:  # say why before failing: the command's JSON and its traceback
+        print(out.stdout[-2000:], out.stderr[-4000:], sep="\n", file=sys.stderr)
+        out.check_returncode()
     return out.stdout
 
 
