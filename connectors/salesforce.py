@@ -46,6 +46,11 @@ COLLECTION = 200  # records per sObject Collections request
 RETRIEVE = 2000  # ids per collection retrieve
 COMPOSITE_QUERIES = 5  # query subrequests allowed in one composite request
 IN_CHUNK = 200  # ids per `WHERE Id IN (...)`
+# A query travels URL-encoded in the URI of a GET, and Salesforce refuses a URI over 16,384
+# bytes (414) or URI and headers together over 16,384 (431): https://help.salesforce.com/s/
+# articleView?id=000386264. IN lists are cut so that a query stays under this many encoded
+# bytes, leaving room for the instance URL, the path and the headers (the session token).
+SOQL_URI_BUDGET = 10_000
 
 T = TypeVar("T")
 
@@ -150,13 +155,46 @@ def changes_soql(sobject: str, fields: Iterable[str], since: datetime) -> str:
 def select_in_soql(sobject: str, fields: Iterable[str], key: str,
                    values: Iterable[str], *, equals: dict[str, bool] | None = None) -> str:
     """Rows whose `key` is one of `values` (quoted), and whose boolean fields in `equals`
-    have those values; the caller keeps lists URL-sized."""
+    have those values; `select_in_soqls` keeps lists URI-sized."""
     cols = ", ".join(ident(n) for n in dict.fromkeys(fields))
     quoted = ", ".join(soql_quote(v) for v in values)
     more = "".join(f" AND {ident(k)} = {'true' if v else 'false'}"
                    for k, v in (equals or {}).items())
     return (f"SELECT {cols} FROM {ident(sobject)} "  # noqa: S608 - names checked, values quoted
             f"WHERE {ident(key)} IN ({quoted}){more}")
+
+
+def in_chunks(values: Iterable[str], *templates: str,
+              per_chunk: int = IN_CHUNK) -> Iterator[list[str]]:
+    """`values` in lists of at most `per_chunk` whose quoted IN list, added to the longest
+    of `templates` (the queries with an empty IN list), stays under SOQL_URI_BUDGET bytes
+    once URL-encoded: long values (emails) make shorter lists than ids."""
+    base = max((_encoded_len(t) for t in templates), default=0)
+    chunk: list[str] = []
+    size = base
+    for v in values:
+        add = _encoded_len(soql_quote(v) + ", ")
+        if chunk and (len(chunk) >= per_chunk or size + add > SOQL_URI_BUDGET):
+            yield chunk
+            chunk, size = [], base
+        chunk.append(v)
+        size += add
+    if chunk:
+        yield chunk
+
+
+def select_in_soqls(sobject: str, fields: Iterable[str], key: str, values: Iterable[str], *,
+                    equals: dict[str, bool] | None = None,
+                    per_query: int = IN_CHUNK) -> Iterator[str]:
+    """`select_in_soql` over any number of `values`, as URI-sized queries."""
+    names = list(fields)
+    empty = select_in_soql(sobject, names, key, [], equals=equals)
+    for chunk in in_chunks(values, empty, per_chunk=per_query):
+        yield select_in_soql(sobject, names, key, chunk, equals=equals)
+
+
+def _encoded_len(text: str) -> int:
+    return len(quote(text, safe=""))  # %20 for spaces: never shorter than requests' "+"
 
 
 def after_id_soql(sobject: str, fields: Iterable[str], after_id: str = "", *,
@@ -606,12 +644,9 @@ class SalesforceAdapter:
         return out
 
     def converted_leads(self, lead_ids: Iterable[str]) -> dict[str, str]:
-        ids = sorted(set(lead_ids))
         out: dict[str, str] = {}
-        for start in range(0, len(ids), IN_CHUNK):
-            chunk = ", ".join(soql_quote(i) for i in ids[start : start + IN_CHUNK])
-            where = f"IsConverted = true AND Id IN ({chunk})"  # ids quoted by soql_quote
-            soql = f"SELECT Id, ConvertedContactId FROM Lead WHERE {where}"  # noqa: S608
+        for soql in select_in_soqls("Lead", ["Id", "ConvertedContactId"], "Id",
+                                    sorted(set(lead_ids)), equals={"IsConverted": True}):
             for page in self.query(soql):
                 for r in page:
                     if r.get("ConvertedContactId"):

@@ -8,14 +8,20 @@ One emulator instance is one org. It works with simple-salesforce unchanged::
 Data API (under ``/services/data/v59.0/``; every request counts as one API call):
 ``sobjects/`` (list), ``sobjects/X/`` (GET metadata, POST create), ``sobjects/X/describe/``,
 ``sobjects/X/{id}`` (GET ?fields=, PATCH, DELETE), ``sobjects/X/{ExtField}/{value}`` (GET,
-PATCH upsert: 201 created / 200 updated, 300 on several matches), ``sobjects/X/deleted/`` and
-``sobjects/X/updated/`` (``?start=&end=``), ``query/`` and ``queryAll/`` (``?q=``; pages of
-2,000 rows or ``Sforce-Query-Options: batchSize=N``; ``query/{locator}-{offset}``),
+PATCH upsert: 201 created / 200 updated, 300 with the candidates on several matches; by
+``Id``: NOT_FOUND when no record has it), ``sobjects/X/deleted/`` and ``sobjects/X/updated/``
+(``?start=&end=``; the recycle bin keeps 15 days), ``query/`` and ``queryAll/`` (``?q=``;
+pages of up to 2,000 rows, fewer for wide rows, or ``Sforce-Query-Options: batchSize=N``;
+``query/{locator}-{offset}`` for both; OFFSET at most 2,000, long text areas neither
+filtered nor sorted, malformed id literals refused),
 ``composite/sobjects`` (POST create, PATCH update, DELETE ``?ids=&allOrNone=``, GET/POST
 ``composite/sobjects/X`` retrieve; at most 200 records), ``composite/sobjects/X/ExtField``
 (PATCH upsert), ``composite`` (at most 25 subrequests, at most 5 of them queries or
 collections, ``@{ref.path}`` references, ``allOrNone``), ``limits/`` and
-``tooling/sobjects/CustomField/`` (POST: creates a custom field). Every response carries
+``tooling/sobjects/CustomField/`` (POST: creates a custom field). Unique fields refuse
+duplicates (DUPLICATE_VALUE). ``limits/`` lists every limit of a real org (`sf_org_limits`);
+describe has the Master record type. Requests over 16,384
+bytes of URI answer 414, of URI and headers together 431. Every response carries
 ``Sforce-Limit-Info: api-usage=N/M``; past the daily limit requests fail with 403
 ``REQUEST_LIMIT_EXCEEDED``; expired sessions answer 401 ``INVALID_SESSION_ID``.
 
@@ -34,8 +40,12 @@ see `sf_control`.
 Not emulated: Bulk API 1.0 (Bulk API 2.0 is, in ``sf_bulk2``), SOSL
 (``search/``, ``parameterizedSearch/``), ``composite/tree``, ``composite/batch`` and
 ``composite/graph``, the SOAP, Metadata and Apex REST APIs, the UI API, Streaming API,
-Change Data Capture and Platform Events, record types and layouts (``recordTypeInfos`` is
-empty), ``sobjects/X/listviews``, and the other tooling objects.
+Change Data Capture and Platform Events, record types other than Master and layouts,
+``sobjects/X/listviews``, the other tooling objects, and several standard fields of each
+object (`sf_objects` has those a sync touches, not every one a real org describes). Query
+page sizes follow a rule of the emulator's own (`sf_query.PAGE_BYTES`), not Salesforce's
+unpublished one; the delete log is purged only when the control API says so; the getDeleted
+rule that a window be longer than a minute is not enforced.
 
 Where each resource lives (each module says what it emulates):
 
@@ -52,6 +62,7 @@ Where each resource lives (each module says what it emulates):
 ``sf_tooling``         custom fields, multiple currencies, state and country picklists
 ``sf_auth``            OAuth 2.0 endpoints and sessions
 ``sf_limits``          the data API's gate: sessions, daily limit, injected faults
+``sf_org_limits``      what ``limits/`` answers
 ``sf_control``         the control API and its client `SandboxControl`, lead conversion
 ``sf_bulk2``           Bulk API 2.0 ingest and query jobs (``jobs/...``, routed by the gate)
 ``sf_schema``          objects and fields (``sf_activities``: Task and Event); ``sf_relations``
@@ -83,6 +94,7 @@ from connectors.sandbox.sf_common import (
     DEMO_PASSWORD,
     DEMO_USERNAME,
     PAGE_SIZE,
+    URI_LIMIT,
     ApiError,
     _json,
     _method_not_allowed,
@@ -91,6 +103,7 @@ from connectors.sandbox.sf_common import (
 )
 from connectors.sandbox.sf_composite import CompositeMixin
 from connectors.sandbox.sf_control import ControlMixin, LeadConversionMixin, SandboxControl
+from connectors.sandbox.sf_org_limits import org_limits
 from connectors.sandbox.sf_query import QueryMixin, _is_stamp_order
 from connectors.sandbox.sf_records import RecordsMixin
 from connectors.sandbox.sf_schema import API_VERSION
@@ -122,7 +135,7 @@ class SalesforceApp(SObjectsMixin, CompositeMixin, OAuthMixin, ControlMixin):
     def __call__(self, environ: dict, start_response: Any) -> Any:
         request = Request(environ)
         try:
-            response = self.dispatch(request)
+            response = _oversized(environ) or self.dispatch(request)
         except ApiError as e:
             response = _json(e.status, e.body())
         except Exception:  # a bug in the emulator: answer like Salesforce, keep the trace
@@ -205,20 +218,34 @@ class SalesforceApp(SObjectsMixin, CompositeMixin, OAuthMixin, ControlMixin):
                 return self.collections(method, parts[2:], arg, body, "/".join(parts))
             raise not_found()
         if head == "limits" and len(parts) == 1:
-            remaining = max(0, org.daily_limit - org.used)
-            return 200, {
-                "DailyApiRequests": {"Max": org.daily_limit, "Remaining": remaining},
-                **org.bulk2.limits(),
-                "DataStorageMB": {"Max": 1024, "Remaining": 1000},
-                "FileStorageMB": {"Max": 1024, "Remaining": 1024},
-                "SingleEmail": {"Max": 5000, "Remaining": 5000},
-            }
+            return 200, org_limits(org.daily_limit, org.used, org.bulk2.limits())
         if head == "tooling":
             if parts[1:3] == ["sobjects", "CustomField"] and method == "POST":
                 fid = org.create_custom_field(body or {})
                 return 201, {"id": fid, "success": True, "errors": [], "warnings": [], "infos": []}
             raise not_found()
         raise not_found()
+
+
+def _oversized(environ: dict) -> Response | None:
+    """Salesforce refuses "a request exceeding" 16,384 bytes of URI and headers combined with
+    431 Request Header Fields Too Large, and with 414 URI Too Long when the URI alone is over
+    (https://help.salesforce.com/s/articleView?id=000386264): a SOQL query travels in the
+    URI of a GET, so long IN lists hit it. The control API is exempt."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith("/__sandbox/"):
+        return None
+    uri = len(environ.get("RAW_URI") or environ.get("REQUEST_URI") or (
+        path + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")))
+    headers = sum(len(k) - 5 + len(str(v)) + 4 for k, v in environ.items()
+                  if k.startswith("HTTP_")) + sum(
+        len(k) + len(str(environ[k])) + 4 for k in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        if environ.get(k))
+    if uri > URI_LIMIT:
+        return Response("URI Too Long", status=414, mimetype="text/plain")
+    if uri + headers > URI_LIMIT:
+        return Response("Request Header Fields Too Large", status=431, mimetype="text/plain")
+    return None
 
 
 # ------------------------------------------------------------------------- handle

@@ -16,6 +16,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 PAGE_SIZE = 2000
+URI_LIMIT = 16_384  # bytes of URI (414), and of URI and headers together (431)
 COLLECTION_LIMIT = 200
 COMPOSITE_LIMIT = 25
 COMPOSITE_QUERY_LIMIT = 5

@@ -33,8 +33,10 @@ Control API (JSON, under ``/__sandbox/``; not counted as API usage; binds 127.0.
 ``POST readonly-fields``       ``{"fields": ["Contact.Title"]}`` (FLS read-only for the
                                integration user)
 ``POST convert-lead``          ``{"lead_id", "account_id"?, "create_opportunity"?}``
-``POST purge-deleted``         ``{"before": iso}``: getDeleted earlier than this answers
-                               INVALID_REPLICATION_DATE
+``POST purge-deleted``         ``{"before": iso}`` empties the recycle bin of what was
+                               deleted earlier, or ``{"retention_days": n}`` (15) sets how
+                               long it keeps records: purged rows leave queryAll, getDeleted
+                               earlier than that answers INVALID_REPLICATION_DATE
 ``POST faults``                ``{"seed": 0, "rules": {"*" | "query*" | ...: {"500": p, "503":
                                p, "429": p, "timeout": p, "expired_session": p, "lock": p,
                                "record_lock": p}}, "times": n|null, "timeout_seconds": 3,
@@ -248,11 +250,10 @@ class ControlMixin(DataApiGate):
                 body["lead_id"], body.get("account_id"), bool(body.get("create_opportunity"))
             )
         if rel == "purge-deleted":
-            org.purged_before = soql.canonical_datetime(body["before"])
-            log = org.deleted_log
-            for o in log:
-                log[o] = [e for e in log[o] if e[0] >= org.purged_before]
-            return {"ok": True, "earliestDateAvailable": org.purged_before}
+            gone = (org.set_retention(int(body["retention_days"])) if "retention_days" in body
+                    else org.purge_deleted(soql.canonical_datetime(body["before"])))
+            return {"ok": True, "purged": gone,
+                    "earliestDateAvailable": org.earliest_deleted_available()}
         if rel == "bulk2":
             return org.bulk2.control(body)
         if rel == "faults":
@@ -337,8 +338,11 @@ class SandboxControl:
     def convert_lead(self, lead_id: str, **kw: Any) -> dict:
         return self._post("convert-lead", {"lead_id": lead_id, **kw})
 
-    def purge_deleted(self, before: str) -> Any:
-        return self._post("purge-deleted", {"before": before})
+    def purge_deleted(self, before: str | None = None, *,
+                      retention_days: int | None = None) -> Any:
+        body = {"before": before} if retention_days is None else \
+            {"retention_days": retention_days}
+        return self._post("purge-deleted", body)
 
     def faults(self, rules: dict, seed: int = 0, **kw: Any) -> Any:
         return self._post("faults", {"rules": rules, "seed": seed, **kw})

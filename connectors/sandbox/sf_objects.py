@@ -2,7 +2,8 @@
 
 Lead, Contact, Account, Opportunity, OpportunityContactRole, Case, Task, User and the
 Project__c custom object, with the system fields every object has; Task's subtypes and Event
-come from `sf_activities`, Shipment__c from `sf_custom_objects`.
+come from `sf_activities`, Shipment__c from `sf_custom_objects`, the standard fields a sync
+does not touch from `sf_standard_fields`.
 """
 
 from __future__ import annotations
@@ -411,4 +412,7 @@ def base_objects() -> dict[str, list[FieldDef]]:
     from connectors.sandbox import sf_custom_objects  # Shipment__c
 
     sf_custom_objects.extend(objects)
+    from connectors.sandbox import sf_standard_fields  # the rest of describe's fields
+
+    sf_standard_fields.extend(objects)
     return objects

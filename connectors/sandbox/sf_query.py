@@ -2,9 +2,13 @@
 (queryMore) and ``sobjects/X/updated/``, ``sobjects/X/deleted/`` (getUpdated, getDeleted).
 
 Parsing and evaluation are `soql`, `soql_exec` and `soql_eval`; this module picks candidate
-ids from the store's indexes, pages results (2,000 rows or ``batchSize``) behind query
-locators, and answers the replication calls (the recycle bin keeps 15 days unless the
-control API purged it earlier: INVALID_REPLICATION_DATE).
+ids from the store's indexes and pages results (up to 2,000 rows or ``batchSize``, fewer once
+a page holds PAGE_BYTES of data) behind query locators, whose next-records URLs are under
+``query/`` for queryAll too. It answers the replication calls: the recycle bin keeps deleted
+records for `retention_days` (15; the control API's ``purge-deleted`` empties it earlier or
+changes the retention), getDeleted windows starting before that answer
+INVALID_REPLICATION_DATE and queryAll silently stops returning the purged rows, as a real
+org does.
 """
 
 from __future__ import annotations
@@ -17,6 +21,14 @@ from connectors.sandbox import soql, soql_exec
 from connectors.sandbox.sf_common import ApiError, _b62, norm_id, sf18
 from connectors.sandbox.sf_schema import FieldDef
 from connectors.sandbox.sf_store import OrgStore
+
+# "The returned batch can include fewer records than the limit or what's set in the request,
+# based on the size and complexity of records queried" (https://developer.salesforce.com/
+# docs/platform/api-rest/guide/resources-queryall.html); "smaller if you have selected
+# several fields or if you have included blob fields (e.g. long text area fields, rich text
+# area fields)" (https://help.salesforce.com/s/articleView?id=000386264). Salesforce does not
+# publish its rule; the emulator's: a page ends once its rows hold this much data.
+PAGE_BYTES = 2_000_000
 
 
 class QueryMixin(OrgStore):
@@ -94,13 +106,19 @@ class QueryMixin(OrgStore):
         version: str,
         locator: str | None,
     ) -> dict:
-        chunk = ids[start : start + batch]
         recs = self.recs[obj]
         ser = fields if callable(fields) else lambda r: self.serialize(obj, r, fields)
-        records = [ser(recs[rid]) for rid in chunk if rid in recs]
+        records, size, taken = [], 0, 0
+        for rid in ids[start : start + batch]:
+            if size >= PAGE_BYTES:  # wide rows: a short page (see PAGE_BYTES)
+                break
+            taken += 1
+            if rid in recs:
+                records.append(row := ser(recs[rid]))
+                size += _row_bytes(row)
         body: dict[str, Any] = {
             "totalSize": len(ids),
-            "done": start + batch >= len(ids),
+            "done": start + taken >= len(ids),
             "records": records,
         }
         if not body["done"]:
@@ -116,8 +134,11 @@ class QueryMixin(OrgStore):
                 }
                 while len(self.cursors) > 500:
                     self.cursors.popitem(last=False)
-            kind = "queryAll" if include_deleted else "query"
-            body["nextRecordsUrl"] = f"/services/data/v{version}/{kind}/{locator}-{start + batch}"
+            # queryAll's next pages are under query/ too: "Although the nextRecordsUrl has
+            # query in the URL, it still provides the remaining results from the initial
+            # QueryAll request" (https://developer.salesforce.com/docs/platform/api-rest/
+            # guide/resources-queryall.html).
+            body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{start + taken}"
         return body
 
     def query_more(self, locator: str, batch: int, version: str) -> dict:
@@ -152,7 +173,7 @@ class QueryMixin(OrgStore):
             raise ApiError(400, "INVALID_REPLICATION_DATE", "end date must be after the start date")
         latest = min(e, self.now())
         latest = latest[:17] + "00.000+0000"
-        earliest = self.purged_before or _minus_days(self.created, 15)[:17] + "00.000+0000"
+        earliest = self.earliest_deleted_available()
         if kind == "deleted":
             if s < earliest:
                 raise ApiError(
@@ -179,6 +200,51 @@ class QueryMixin(OrgStore):
         recs = self.recs[obj]
         ids = [rid for _, rid in st[i:j] if not recs[rid]["IsDeleted"]]
         return {"ids": ids, "latestDateCovered": latest}
+
+
+    # ------------------------------------------------------------- retention
+
+    def earliest_deleted_available(self) -> str:
+        """The delete log reaches back `retention_days` (15: "Results are returned for no
+        more than 15 days previous to the day the call is executed (or earlier if an
+        administrator has purged the Recycle Bin)", https://developer.salesforce.com/docs/
+        atlas.en-us.api_rest.meta/api_rest/resources_getdeleted.htm), by the minute."""
+        horizon = _minus_days(self.now(), self.retention_days)[:17] + "00.000+0000"
+        return max(horizon, self.purged_before or "")
+
+    def purge_deleted(self, before: str) -> int:
+        """Empty the recycle bin of what was deleted before `before`: those records are
+        gone for good, from getDeleted (INVALID_REPLICATION_DATE for a window starting
+        earlier) and from queryAll, which does not fail but no longer returns them ("After
+        these records are permanently removed from the recycle bin, you can no longer query
+        them", https://developer.salesforce.com/docs/platform/api-rest/guide/
+        resources-queryall.html). Returns how many records went."""
+        self.purged_before = max(before, self.purged_before or "")
+        gone = 0
+        for obj, log in self.deleted_log.items():
+            self.deleted_log[obj] = [e for e in log if e[0] >= self.purged_before]
+            for stamp, rid in log:
+                rec = self.recs[obj].get(rid)
+                if stamp < self.purged_before and rec is not None and rec["IsDeleted"]:
+                    self._unindex(obj, rec)
+                    del self.recs[obj][rid]
+                    gone += 1
+        return gone
+
+    def set_retention(self, days: int) -> int:
+        """How long the recycle bin keeps deleted records; what is older goes now."""
+        self.retention_days = days
+        return self.purge_deleted(_minus_days(self.now(), days))
+
+
+def _row_bytes(row: Any) -> int:
+    """About the JSON size of a rendered row (nested parent records and child results
+    included), cheaply."""
+    if isinstance(row, dict):
+        return sum(len(k) + 4 + _row_bytes(v) for k, v in row.items())
+    if isinstance(row, list):
+        return sum(_row_bytes(v) for v in row)
+    return len(str(row))
 
 
 def _minus_days(stamp: str, days: int) -> str:

@@ -102,6 +102,12 @@ class FieldDef:
             self.picklist = []
 
 
+def is_long_text(f: FieldDef) -> bool:
+    """A long text area (Description, a LongTextArea custom field): SOQL can select it but
+    neither filter nor sort by it."""
+    return f.type == "textarea" and f.length > 255
+
+
 def _label(name: str) -> str:
     if name.endswith("__c"):
         name = name[:-3]
@@ -286,8 +292,8 @@ def describe_field(f: FieldDef, picklist: list[dict] | None = None) -> dict[str,
         "unique": f.unique,
         "caseSensitive": f.case_sensitive,
         "idLookup": f.name == "Id" or f.external_id or f.name in ("Email", "Name", "Username"),
-        "filterable": True,
-        "sortable": ftype != "textarea",
+        "filterable": not is_long_text(f),
+        "sortable": not is_long_text(f),
         "groupable": ftype not in ("textarea", "double", "currency", "percent", "datetime"),
         "nameField": f.name == "Name",
         "picklistValues": [

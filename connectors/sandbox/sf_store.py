@@ -99,6 +99,7 @@ class OrgStore:
             self.validation_rules: list[dict] = []
             self.readonly: set[tuple[str, str]] = set()
             self.purged_before: str | None = None
+            self.retention_days = 15  # the recycle bin's (and getDeleted's) reach
             self.faults: dict[str, Any] = {}
             self.fault_rng = random.Random(0)
             self.fault_count = 0
@@ -211,7 +212,7 @@ class OrgStore:
                     for f in self.fmap(obj).values()
                 ],
                 "childRelationships": describe_children(self.fields, obj),
-                "recordTypeInfos": [],
+                "recordTypeInfos": [master_record_type(base)],
                 "supportedScopes": [{"label": "All " + plural.lower(), "name": "everything"}],
                 "urls": {
                     "sobject": base,
@@ -524,6 +525,17 @@ class OrgStore:
         if fd is not None:
             out[fd.name] = prec.get(fd.name)
         return out
+
+
+def master_record_type(base: str) -> dict:
+    """Every object has the Master record type, available and the default, even with no
+    record types defined; its id is the fixed 012000000000000AAA (RecordTypeInfo,
+    https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/
+    sforce_api_calls_describesobjects_describesobjectresult.htm)."""
+    rtid = "012000000000000AAA"
+    return {"active": True, "available": True, "defaultRecordTypeMapping": True,
+            "developerName": "Master", "master": True, "name": "Master", "recordTypeId": rtid,
+            "urls": {"layout": f"{base}/describe/layouts/{rtid}"}}
 
 
 def _sorted_add(st: list[tuple[str, str]], key: tuple[str, str]) -> None:

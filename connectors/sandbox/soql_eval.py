@@ -14,6 +14,7 @@ from typing import Any
 
 from connectors.sandbox.soql import Query, SoqlError, _err
 
+ID_LITERAL = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 Getter = Callable[[dict], Any]
 Resolve = Callable[[str], tuple[str, str, Getter]]  # name -> (canonical, type, getter)
 SemiIds = Callable[[Any], tuple[str, Getter, set[str]]]  # semi node -> (type, getter, ids)
@@ -63,6 +64,15 @@ def compile_where(
                 ),
             )
         if ftype in ("id", "reference"):
+            if val and not ID_LITERAL.match(val):
+                # A real org refuses the literal rather than matching nothing: "invalid ID
+                # field: 120Y0000015o9cQAA" (https://github.com/SFDO-Community/
+                # declarative-lookup-rollup-summaries/issues/626), code
+                # INVALID_QUERY_FILTER_OPERATOR (https://github.com/restforce/restforce/
+                # issues/557).
+                raise SoqlError("INVALID_QUERY_FILTER_OPERATOR",
+                                _err(q.text, q.pos.get(fname.lower(), 0),
+                                     f"invalid ID field: {val}"))
             return id_norm(val)
         if want == "str":
             return val.lower()

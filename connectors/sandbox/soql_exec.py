@@ -5,7 +5,9 @@ Adds what a real org's query engine does beyond single-object filters: child-to-
 records (`"Account": {"attributes": {...}, "Name": ...}` or `"Account": null`); parent-to-child
 subqueries over describe's child relationship names (`(SELECT ... FROM Contacts)`), rendered
 as a query result `{"totalSize", "done", "records"}` or null without children; and semi-/
-anti-joins `Id [NOT] IN (SELECT ... )`. Errors raise `SoqlError` with a real org's code and text.
+anti-joins `Id [NOT] IN (SELECT ... )`. Errors raise `SoqlError` with a real org's code and text,
+also for what a real org refuses and a lenient engine would run: OFFSET above 2,000, long
+text areas in WHERE or ORDER BY, malformed id literals (`soql_eval`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,23 @@ from typing import Any
 
 from connectors.sandbox import sf_activities, soql
 from connectors.sandbox.sf_relations import child_relationship
-from connectors.sandbox.sf_schema import API_VERSION, PREFIX_TO_OBJECT, TEXT_TYPES, FieldDef
+from connectors.sandbox.sf_schema import (
+    API_VERSION,
+    PREFIX_TO_OBJECT,
+    TEXT_TYPES,
+    FieldDef,
+    is_long_text,
+)
 from connectors.sandbox.soql import Query, SoqlError, _err
 from connectors.sandbox.soql_eval import Getter, compile_where
 
 Render = Callable[[dict], dict]
 MAX_PARENT_LEVELS = 5
+# "The maximum offset is 2,000 rows. Requesting an offset greater than 2,000 results in a
+# NUMBER_OUTSIDE_VALID_RANGE error" (https://developer.salesforce.com/docs/atlas.en-us.
+# soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_offset.htm); the message as orgs
+# word it: https://github.com/SalesforceLabs/OrgCheck/issues/448.
+MAX_OFFSET = 2000
 # The `Type` of a polymorphic relationship (`What.Type`): not a field of any one object.
 POLYMORPHIC_TYPE = FieldDef("Type", "picklist", "Type", 255, createable=False, updateable=False)
 _HINT_REL = (
@@ -37,6 +50,9 @@ def run(org: Any, text: str, include_deleted: bool) -> tuple[str, Render, list[s
     q, _pos = soql.parse(text)
     ex = _Exec(org, include_deleted)
     obj = ex.sobject(q)
+    if q.offset > MAX_OFFSET:
+        raise SoqlError("NUMBER_OUTSIDE_VALID_RANGE",
+                        f"Maximum SOQL offset allowed for apiName {obj} is {MAX_OFFSET}")
     render = ex.renderer(obj, q)
     pred = ex.predicate(obj, q)
     order = ex.order(obj, q)
@@ -84,6 +100,16 @@ def _sort(ids: list[str], recs: dict, order: list[tuple]) -> None:
             return (1 if nulls_first != desc else 0, v)
 
         ids.sort(key=key, reverse=desc)
+
+
+def _refuse_long_text(q: Query, name: str, leaf: FieldDef, verb: str) -> None:
+    """Long text areas (over 255 characters) are neither filterable nor sortable: "field
+    'X' can not be filtered in a query call" (INVALID_FIELD; the wording reported in
+    https://github.com/trailheadapps/lwc-recipes/issues/926), describe's filterable/sortable
+    false."""
+    if is_long_text(leaf):
+        raise SoqlError("INVALID_FIELD", _err(q.text, q.pos.get(name.lower(), 0),
+                                              f"field '{name}' can not be {verb} in a query call"))
 
 
 def _attributes(obj: str, rid: str) -> dict:
@@ -201,6 +227,7 @@ class _Exec:
     def predicate(self, obj: str, q: Query) -> Callable[[dict], bool] | None:
         def resolve(name: str) -> tuple[str, str, Getter]:
             canon, leaf, _chain, get = self.path(obj, name, q)
+            _refuse_long_text(q, name, leaf, "filtered")
             return canon, leaf.type, get
 
         return compile_where(q, resolve, self.norm_id, lambda node: self.semi(obj, q, node))
@@ -209,6 +236,7 @@ class _Exec:
         out = []
         for name, desc, nf in q.order:
             _canon, leaf, chain, get = self.path(obj, name, q)
+            _refuse_long_text(q, name, leaf, "sorted")
             out.append((leaf, desc, nf, get, not chain))
         return out
 

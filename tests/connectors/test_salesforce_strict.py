@@ -1,12 +1,24 @@
 """The adapter's answers to what a strict org refuses (issue 15), through simple-salesforce:
-unique and external-id conflicts (point 2)."""
+unique and external-id conflicts (point 2), the purged deletion log (point 8), request size
+limits (point 7)."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 
 from connectors.errors import Kind, RemoteError
-from connectors.salesforce import SalesforceAdapter
+from connectors.salesforce import (
+    SOQL_URI_BUDGET,
+    SalesforceAdapter,
+    changes_soql,
+    in_chunks,
+    select_in_soql,
+    select_in_soqls,
+)
+from connectors.salesforce_changes import read_changes
 from connectors.sandbox.salesforce import SalesforceHandle
 from tests.connectors.test_salesforce import EXT, make
 
@@ -64,3 +76,75 @@ def test_upsert_by_an_unknown_id_is_a_missing_record_not_a_create(
     assert (out[0].error.kind, out[0].error.code) == (Kind.RECORD_DELETED, "NOT_FOUND")
     assert out[1].ok and not out[1].created
     assert a.count("Contact") == 1
+
+
+# ------------------------------------------------- point 8: the purged deletion log
+
+
+def test_read_changes_says_which_deletion_logs_no_longer_cover_the_window(
+    sf: SalesforceHandle,
+) -> None:
+    a = make(sf)
+    now = datetime.now(UTC)
+    since = {o: now - timedelta(hours=1) for o in ("Contact", "Lead", "Account")}
+    queries = {o: changes_soql(o, ["Id"], since[o]) for o in since}
+    idle = read_changes(a, queries, since, now, {"Case": now - timedelta(hours=1)})
+    assert a.calls == 1 and idle.purged == set()  # checks ride in the same composite call
+    assert idle.rows == {"Contact": [], "Lead": [], "Account": []} and idle.changed == {
+        "Case": set()}
+    [gone] = sf.control.insert("Contact", [{"LastName": "Gone"}])
+    a.delete_many("Contact", [gone])
+    sf.control.purge_deleted((datetime.now(UTC) + timedelta(seconds=1))
+                             .strftime("%Y-%m-%dT%H:%M:%SZ"))
+    a.calls = 0
+    got = read_changes(a, queries, since, datetime.now(UTC), {"Case": since["Contact"]})
+    assert got.purged == {"Contact", "Lead", "Account", "Case"} and a.calls == 1
+    assert got.rows["Contact"] == []  # queryAll says nothing of the purged row
+    old = {o: now - timedelta(days=16) for o in since}  # past the log's reach: not asked
+    a.calls = 0
+    assert read_changes(a, queries, old, now).purged == set(since) and a.calls == 1
+
+
+def test_read_changes_splits_at_five_queries_per_composite(sf: SalesforceHandle) -> None:
+    a = make(sf)
+    now = datetime.now(UTC)
+    objs = ["Contact", "Lead", "Account", "Opportunity", "Case", "Task", "Event"]
+    since = {o: now - timedelta(minutes=30) for o in objs}
+    got = read_changes(a, {o: changes_soql(o, ["Id"], since[o]) for o in objs}, since, now)
+    assert a.calls == 2 and set(got.rows) == set(objs) and got.purged == set()
+
+
+# ------------------------------------------------------- point 7: request size limits
+
+
+def test_in_lists_are_cut_by_length_not_only_by_count(sf: SalesforceHandle) -> None:
+    emails = [f"{'long.address.' * 4}{i:04d}@a-rather-long-company-domain.example.com"
+              for i in range(1000)]
+    sf.control.insert("Contact", [{"LastName": f"L{i}", "Email": e}
+                                  for i, e in enumerate(emails)])
+    a = make(sf, max_retries=0)
+    naive = select_in_soql("Contact", ["Id", "Email"], "Email", emails[:200])
+    with pytest.raises(RemoteError) as info:  # 200 values by count alone: over 16,384 bytes
+        list(a.query(naive))
+    assert info.value.status == 414
+    soqls = list(select_in_soqls("Contact", ["Id", "Email"], "Email", emails))
+    assert len(soqls) > 5 and all(len(quote(q, safe="")) <= SOQL_URI_BUDGET for q in soqls)
+    rows = [r for q in soqls for page in a.query(q) for r in page]
+    assert sorted(r["Email"] for r in rows) == sorted(emails)
+    ids = [f"003{i:012d}AAA" for i in range(450)]  # ids still go 200 at a time
+    assert [len(c) for c in in_chunks(ids, "SELECT Id FROM Contact WHERE Id IN ()")] == [
+        200, 200, 50]
+
+
+# ------------------------------------- point 6: pages smaller than 2,000 rows (wide rows)
+
+
+def test_wide_selects_come_in_smaller_pages_and_are_read_whole(sf: SalesforceHandle) -> None:
+    sf.control.insert("Account", [{"Name": f"A{i}", "Description": f"{i} " + "x" * 4000}
+                                  for i in range(2500)])
+    a = make(sf)
+    pages = list(a.query("SELECT Id, Name, Description FROM Account"))
+    assert len(pages) > 2 and all(len(p) < 2000 for p in pages) and a.calls == len(pages)
+    assert sorted(r["Name"] for p in pages for r in p) == sorted(f"A{i}" for i in range(2500))
+    rows = a.poll({"acc": "SELECT Id, Description FROM Account"}, include_deleted=True)
+    assert len(rows["acc"]) == 2500  # the composite's first page, then query/ pages

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from connectors.salesforce import select_in_soql
+from connectors.salesforce import select_in_soqls
 from syncadmin.sync import rules
 from syncadmin.sync.models import Direction, LinkStatus, RecordLink, SyncError
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
@@ -15,16 +15,13 @@ from syncadmin.sync.pipeline.object_sync import ObjectPipeline, unmapped_error
 from syncadmin.sync.pipeline.types import Pair
 from syncadmin.sync.pipeline.values import Unmapped
 
-CHUNK = 200  # ids per SOQL IN list: keeps the URL far below Salesforce's 16 KB
-
 
 def retry(pipe: ObjectPipeline, links: list[RecordLink]) -> None:
     """Syncs these records again, reading their current state on both sides."""
     spec = pipe.spec
     sf_ids = [lk.sf_id for lk in links if lk.sf_id]
     sf_rows: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(sf_ids), CHUNK):
-        soql = select_in_soql(spec.sf_object, pipe.sf_fields(), "Id", sf_ids[start:start + CHUNK])
+    for soql in select_in_soqls(spec.sf_object, pipe.sf_fields(), "Id", sf_ids):
         for page in pipe.sf.query(soql):
             sf_rows.update((r["Id"], r) for r in page)
     hs_rows = {r["id"]: r for r in pipe.hs.get_many(

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from connectors.salesforce import select_in_soql
+from connectors.salesforce import select_in_soqls
 from syncadmin.accounts.models import Account
 from syncadmin.integration.models import ContactSettings, FieldMapping
 from syncadmin.sync import geo, rules
@@ -35,11 +35,10 @@ ADDRESS = ("country", "state")
 
 def query_in(sf: Any, sobject: str, fields: str, key: str, values: Iterable[str]
              ) -> Iterable[list[dict[str, Any]]]:
-    """Pages of `sobject` rows whose `key` is one of `values`, in URL-sized chunks."""
-    ordered = sorted(set(values))
+    """Pages of `sobject` rows whose `key` is one of `values`, in URI-sized chunks."""
     names = [f.strip() for f in fields.split(",")]
-    for start in range(0, len(ordered), 200):
-        yield from sf.query(select_in_soql(sobject, names, key, ordered[start:start + 200]))
+    for soql in select_in_soqls(sobject, names, key, sorted(set(values))):
+        yield from sf.query(soql)
 
 
 def policy_of(settings_row: ContactSettings) -> rules.ContactPolicy:

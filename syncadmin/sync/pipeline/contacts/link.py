@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from connectors.salesforce import select_in_soql
+from connectors.salesforce import in_chunks, select_in_soql
 from syncadmin.sync import rules
 from syncadmin.sync.models import LinkStatus, RecordLink
 from syncadmin.sync.pipeline import merges
@@ -181,13 +181,15 @@ class ContactLinker:
         if not emails:
             return
         found: dict[str, tuple[str, dict[str, Any]]] = {}
-        for chunk_start in range(0, len(emails), 100):
-            chunk = emails[chunk_start:chunk_start + 100]
-            queries = {
-                obj: select_in_soql(obj, self.fields.sf_fields(obj), "Email", chunk,
-                                    equals={"IsConverted": False} if obj == "Lead" else None)
-                for obj in SF_OBJECTS
-            }
+
+        def by_email(obj: str, chunk: list[str]) -> str:
+            return select_in_soql(obj, self.fields.sf_fields(obj), "Email", chunk,
+                                  equals={"IsConverted": False} if obj == "Lead" else None)
+
+        # Emails are long: the lists are cut by length too (a composite subrequest's URL
+        # carries the query like a GET's).
+        for chunk in in_chunks(emails, *(by_email(o, []) for o in SF_OBJECTS), per_chunk=100):
+            queries = {obj: by_email(obj, chunk) for obj in SF_OBJECTS}
             rows = self.sf.poll(queries)
             for obj in ("Lead", "Contact"):  # a contact wins over a lead with the same email
                 for row in rows.get(obj, []):
