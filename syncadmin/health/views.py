@@ -38,6 +38,7 @@ from syncadmin.accounts.models import Account
 from syncadmin.celery import app as celery_app
 from syncadmin.health import badges, links
 from syncadmin.health import dashboard as agg
+from syncadmin.health import runs as job_history
 from syncadmin.health.export import export_dir
 from syncadmin.health.forms import COLUMN_CHOICES, DEFAULT_COLUMNS, AllocationForm, ColumnsForm
 from syncadmin.health.models import UserColumns
@@ -595,9 +596,11 @@ def restore(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def runs(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     account = account_for(request, account_id)
-    recent = SyncRun.objects.filter(account=account).order_by("-started_at", "-id")[:50]
-    return render(request, "health/runs.html",
-                  _subnav({"account": account, "runs": recent}, "runs"))
+    page, rows, chosen = job_history.page_of(account, request.GET)
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(request, "health/runs.html", _subnav({
+        "account": account, "page": page, "rows": rows, "chosen": chosen, "query": query,
+        "kinds": SyncRun.Kind.choices, "statuses": RunStatus.choices}, "runs"))
 
 
 @login_required

@@ -63,22 +63,13 @@ def excluded_text(reason: str) -> str:
     return str(EXCLUDED_REASONS.get(reason, reason))
 
 
-def _leaves(value: Any, into: dict[str, int]) -> None:
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            if isinstance(sub, int | float) and not isinstance(sub, bool):
-                into[key] = into.get(key, 0) + int(sub)
-            else:
-                _leaves(sub, into)
-
-
 @register.filter
 def run_counts(run: Any) -> str:
-    """A run's nested counts summed by name: "created 3 · updated 12"."""
-    totals: dict[str, int] = {}
-    _leaves(run.counts or {}, totals)
-    return " · ".join(f"{k.replace('_', ' ')} {number_format(v, force_grouping=True)}"
-                      for k, v in totals.items()) or "—"
+    """A run's changes summed by kind, in the page's language: "created 3 · updated 12"."""
+    from syncadmin.health.runs import CHANGE_KEYS, change_totals
+
+    return " · ".join(f"{CHANGE_KEYS[k]} {number_format(v, force_grouping=True)}"
+                      for k, v in change_totals(run.counts).items() if v) or "—"
 
 
 @register.filter
