@@ -10,6 +10,7 @@ urlpatterns = [
     path("errors/<str:kind>/retry/", views.retry, name="retry"),
     path("resync/", views.resync, name="resync"),
     path("objects/", views.objects, name="objects"),
+    path("objects/<str:object>/failed/", views.object_failed, name="object_failed"),
     path("records/", views.records, name="records"),
     path("records/<int:link_id>/associations/", views.associations, name="associations"),
     path("records/columns/", views.columns, name="columns"),

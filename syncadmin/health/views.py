@@ -380,6 +380,33 @@ def objects(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
                   _subnav({"account": account, "rows": rows}, "objects"))
 
 
+@login_required
+@require_http_methods(["GET"])
+def object_failed(request: HtmxHttpRequest, account_id: int, object: str) -> HttpResponse:
+    """The seed's flow (H6): Object view → the Failed number → a right-hand panel listing
+    those records, with Actions → Resync deleted records in HubSpot / in Salesforce."""
+    account = account_for(request, account_id)
+    spec = links.spec_for(object)
+    if spec is None:
+        raise Http404
+    qs = (RecordLink.objects.filter(account=account, object=object)
+          .filter(agg.STATUS_FILTERS["failed"]()).order_by("-updated_at", "-id"))
+    page = Paginator(qs.defer("snapshot"), 25).get_page(request.GET.get("page"))
+    deleted = dict(RecordLink.objects.filter(
+        account=account, object=object, status__in=(LinkStatus.DELETED_HS,
+                                                     LinkStatus.DELETED_SF))
+        .values_list("status").annotate(n=Count("*")).order_by())
+    ctx = {"account": account, "object": object, "object_label": links.object_label(object),
+           "page": page, "deleted_hs": deleted.get(LinkStatus.DELETED_HS, 0),
+           "deleted_sf": deleted.get(LinkStatus.DELETED_SF, 0),
+           "one_way": spec.one_way,  # a custom object's records are not resynced (E3)
+           "can_change": can_change(request)}
+    if _hx(request) and not _hx(request).history_restore_request:
+        return render(request, "health/_failed_panel.html", ctx)
+    ctx["rows"] = agg.object_overview(account)
+    return render(request, "health/objects.html", _subnav(ctx, "objects"))
+
+
 def _user_columns(request: HttpRequest, account: Account) -> list[str]:
     choice = UserColumns.objects.filter(user=request.user.pk, account=account).first()
     valid = dict(COLUMN_CHOICES)

@@ -83,7 +83,8 @@ def test_object_view_lists_every_enabled_object_with_counts_and_tips(admin_clien
     for i, obj in enumerate(KEYS):
         row = row_html(html, obj)
         assert f'?object={obj}&amp;status=in_sync">{2 + i}<' in row
-        assert f'?object={obj}&amp;status=failed">1<' in row
+        # The Failed number opens that object's failed-records panel (the seed's flow).
+        assert f'/objects/{obj}/failed/" hx-target="#panel" hx-push-url="true">1<' in row
         extra = 2 if obj == "companies" else 0
         assert f'?object={obj}&amp;status=excluded">{i + 1 + extra}<' in row
         assert f">{objects.get(obj).label}</th>" in row

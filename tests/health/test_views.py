@@ -234,7 +234,7 @@ def test_object_view_counts_and_tips(admin_client, account):
     make_errors(account, links[:2], "picklist_value")
     html = admin_client.get(url("objects", account)).content.decode()
     assert 'data-testid="in_sync" href="' in html
-    assert '?object=contacts&amp;status=failed">2<' in html
+    assert '/objects/contacts/failed/" hx-target="#panel" hx-push-url="true">2<' in html
     assert '?object=contacts&amp;status=in_sync">3<' in html
     assert '?object=contacts&amp;status=excluded">2<' in html
     assert "No email address" in html
