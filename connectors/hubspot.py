@@ -576,6 +576,13 @@ class HubSpotAdapter(ActivityReads, TokenRefresh):
             out += [Outcome(True, id=i, key=i) for i in part]
         return out
 
+    def merge(self, object_type: str, primary_id: str, merged_id: str) -> dict[str, Any]:
+        """Merge record `merged_id` into `primary_id` (POST /crm/v3/objects/{type}/merge,
+        contacts, companies, deals and tickets); returns the surviving record."""
+        body = {"primaryObjectId": str(primary_id), "objectIdToMerge": str(merged_id)}
+        api = getattr(self.client.crm, object_type).basic_api
+        return _record(self._call(lambda: api.merge(body)))
+
     # ---- properties --------------------------------------------------------------------
     def properties(self, object_type: str) -> dict[str, dict[str, Any]]:
         if object_type not in self._props:

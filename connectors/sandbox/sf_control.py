@@ -33,6 +33,7 @@ Control API (JSON, under ``/__sandbox/``; not counted as API usage; binds 127.0.
 ``POST readonly-fields``       ``{"fields": ["Contact.Title"]}`` (FLS read-only for the
                                integration user)
 ``POST convert-lead``          ``{"lead_id", "account_id"?, "create_opportunity"?}``
+``POST merge``                 ``{"object", "master", "merged": [ids], "fields"?}`` (sf_merge)
 ``POST purge-deleted``         ``{"before": iso}`` empties the recycle bin of what was
                                deleted earlier, or ``{"retention_days": n}`` (15) sets how
                                long it keeps records: purged rows leave queryAll, getDeleted
@@ -59,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 from werkzeug.wrappers import Request, Response
 
-from connectors.sandbox import soql
+from connectors.sandbox import sf_merge, soql
 from connectors.sandbox.sf_common import ApiError, _json, norm_id
 from connectors.sandbox.sf_limits import DataApiGate
 from connectors.sandbox.sf_store import OrgStore
@@ -196,6 +197,8 @@ class ControlMixin(DataApiGate):
                     int(body.get("seed", 0)), int(body.get("contacts", 100)), **objects
                 )
             }
+        if rel == "merge":  # sf_merge: a user merging duplicates (REST has no merge)
+            return sf_merge.merge_control(org, body)
         if rel == "records":
             obj = _control_object(org, body)
             ids = [org.raw_insert(obj, r) for r in body.get("records", [])]
@@ -337,6 +340,11 @@ class SandboxControl:
 
     def convert_lead(self, lead_id: str, **kw: Any) -> dict:
         return self._post("convert-lead", {"lead_id": lead_id, **kw})
+
+    def merge(self, obj: str, master: str, merged: list[str], **fields: Any) -> dict:
+        """Merge `merged` into `master` as Salesforce's merge() does (sf_merge)."""
+        return self._post("merge", {"object": obj, "master": master, "merged": merged,
+                                    "fields": fields})
 
     def purge_deleted(self, before: str | None = None, *,
                       retention_days: int | None = None) -> Any:

@@ -43,6 +43,8 @@ EXCLUDED_REASONS: dict[str, Any] = {
     "merged_in_hubspot": _("Merged in HubSpot into a record that has a Salesforce record of "
                            "its own: this Salesforce record is kept, no longer synced. Merge "
                            "the two in Salesforce too."),
+    "merged_in_salesforce": _("Merged in Salesforce into another record: its HubSpot record "
+                              "was merged into that one's too."),
 }
 
 

@@ -17,7 +17,7 @@ from connectors.errors import Kind, RemoteError
 from connectors.salesforce import changes_soql
 from syncadmin.sync.models import Direction, LinkStatus, RecordLink
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID, ObjectSpec
-from syncadmin.sync.pipeline import commit
+from syncadmin.sync.pipeline import commit, merges
 from syncadmin.sync.pipeline.link import Linker
 from syncadmin.sync.pipeline.plan import Decision, plan_pair
 from syncadmin.sync.pipeline.types import ObjectResult, Pair, Policy
@@ -91,6 +91,8 @@ class ObjectPipeline:
     # ---- the pass ------------------------------------------------------------------------
 
     def run(self, sf_rows: list[dict[str, Any]], hs_since: dt.datetime) -> ObjectResult:
+        sf_rows = merges.follow_sf_merges(self.account, self.spec.key, self.spec.hs_type,
+                                          sf_rows, self.hs)
         linker = Linker(self.account, self.spec)
         linker.add_sf(sf_rows)
         for page in self.hubspot_pages(hs_since):

@@ -26,7 +26,7 @@ from syncadmin.integration.models import FieldMapping, ObjectSync, ValueMapping
 from syncadmin.sync import objects
 from syncadmin.sync.models import Watermark
 from syncadmin.sync.objects import HS_SF_ID, SF_EXT_ID
-from syncadmin.sync.pipeline import associations, custom, properties, repair, transient
+from syncadmin.sync.pipeline import associations, custom, merges, properties, repair, transient
 from syncadmin.sync.pipeline.activities.stage import ActivitySync
 from syncadmin.sync.pipeline.commit import clear_account_error, record_account_error
 from syncadmin.sync.pipeline.contacts import EPOCH, LAG, LIFECYCLE_STREAMS, STREAM_KEYS, ContactSync
@@ -150,6 +150,9 @@ class AccountSync:
             spec = pipe.spec
             out.append(Stream(spec.watermark_stream(spec.sf_object), spec.sf_object,
                               set(pipe.sf_fields()), since(spec.watermark_stream(spec.sf_object))))
+        for s in out:  # a merged-away row names its master (merges.py)
+            if s.sobject in merges.SF_MERGEABLE:
+                s.fields.add(merges.SF_MASTER)
         for a in self.assoc:
             if a.junction:
                 key = f"{a.owner}:{a.junction}"

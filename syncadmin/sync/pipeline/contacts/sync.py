@@ -16,6 +16,7 @@ from typing import Any
 from syncadmin.accounts.models import Account
 from syncadmin.sync import rules
 from syncadmin.sync.models import LinkStatus, RecordLink, Watermark
+from syncadmin.sync.pipeline import merges
 from syncadmin.sync.pipeline.contacts import lifecycle, plan, repair
 from syncadmin.sync.pipeline.contacts.commit import finish
 from syncadmin.sync.pipeline.contacts.fields import (
@@ -93,6 +94,9 @@ class ContactSync:
                 full: bool) -> None:
         """Link, plan, write and commit the contacts read in this run."""
         opportunities = {k: sf_rows.pop(k, []) for k in LIFECYCLE_STREAMS}
+        for obj in SF_OBJECTS:  # merged-away leads and contacts are no deletions
+            sf_rows[obj] = merges.follow_sf_merges(self.account, "contacts", "contacts",
+                                                   sf_rows.get(obj, []), self.hs)
         # Only what the association stage reads (Id, AccountId), not whole rows.
         self.seen_contacts = [{"Id": r["Id"], "AccountId": r.get("AccountId")}
                               for r in sf_rows.get("Contact", []) if not r.get("IsDeleted")]
