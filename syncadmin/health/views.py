@@ -403,7 +403,7 @@ def object_failed(request: HtmxHttpRequest, account_id: int, object: str) -> Htt
            "can_change": can_change(request)}
     if _hx(request) and not _hx(request).history_restore_request:
         return render(request, "health/_failed_panel.html", ctx)
-    ctx["rows"] = agg.object_overview(account)
+    ctx.update(rows=agg.object_overview(account), panel_open=True)
     return render(request, "health/objects.html", _subnav(ctx, "objects"))
 
 
