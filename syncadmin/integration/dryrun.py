@@ -18,15 +18,19 @@ class DryRun:
     count: int
     total: int
     sample: list[dict[str, Any]] = field(default_factory=list)
+    # What the records are, so the page names them rightly (issue 17, defect 9): "to_leads"
+    # (HubSpot contacts with no Salesforce record, failed ones included), "deletion"
+    # (records deleted in Salesforce), "synced" (records in sync).
+    kind: str = "synced"
 
     @property
     def affects_any(self) -> bool:
         return self.count > 0
 
 
-def _result(matches: Iterable[dict[str, Any]], total: int) -> DryRun:
+def _result(matches: Iterable[dict[str, Any]], total: int, kind: str = "synced") -> DryRun:
     matched = list(matches)
-    return DryRun(count=len(matched), total=total, sample=matched[:SAMPLE_SIZE])
+    return DryRun(count=len(matched), total=total, sample=matched[:SAMPLE_SIZE], kind=kind)
 
 
 def _blank(value: Any) -> bool:
@@ -40,10 +44,11 @@ def contacts_to_leads(links: list[dict[str, Any]]) -> DryRun:
     """
     rows = [
         {"label": row.get("label") or row.get("snapshot", {}).get("email", ""),
-         "now": row.get("sf_object") or "—", "after": "Lead"}
+         "now": row.get("sf_object") or "—", "after": "Lead",
+         "failed": row.get("status") == "failed"}
         for row in links if not row.get("sf_id") and row.get("status") != "excluded"
     ]
-    return _result(rows, len(links))
+    return _result(rows, len(links), "to_leads")
 
 
 def enable_deletion(links: list[dict[str, Any]]) -> DryRun:
@@ -53,7 +58,7 @@ def enable_deletion(links: list[dict[str, Any]]) -> DryRun:
          "now": row.get("sf_object") or "—", "after": "deleted"}
         for row in links if row.get("status") == "deleted_sf"
     ]
-    return _result(rows, len(links))
+    return _result(rows, len(links), "deletion")
 
 
 def always_use_salesforce(links: list[dict[str, Any]], hs_property: str) -> DryRun:

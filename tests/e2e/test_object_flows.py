@@ -152,7 +152,8 @@ def test_tickets_deletion_rule_archives_the_hubspot_ticket(
     open_tab(page, live_server, connected, "tickets")
     unit(page, "sf_deletion").locator("select").select_option("delete")
     dry = unit(page, "sf_deletion").locator(".callout.dryrun")
-    expect(dry).to_contain_text("Dry run: this change affects 1 synced record.")
+    expect(dry).to_contain_text(
+        "Dry run: 1 record already deleted in Salesforce would have its HubSpot record deleted.")
     expect(dry).to_contain_text("Deleted while doing nothing")
     dry.scroll_into_view_if_needed()
     shot(page, screenshot_dir, "tickets-deletion-dry-run")

@@ -101,7 +101,9 @@ def test_lead_switch_shows_a_dry_run_before_saving(admin_client, account):
     url = reverse("integration:contacts", kwargs={"account_id": account.pk})
     preview = _post(admin_client, url, "hs_to_sf_object", "lead")
     body = preview.content.decode()
-    assert "Dry run" in body and "1 synced record" in body and "ann@x.io" in body
+    # ann has no Salesforce record: not a "synced record" (issue 17, defect 9).
+    assert "1 HubSpot contact without a Salesforce record would be created as a Lead" in body
+    assert "synced record" not in body and "ann@x.io" in body
     assert "bob@x.io" not in body
     assert ContactSettings.objects.get(account=account).hs_to_sf_object == "contact"
     applied = _post(admin_client, url, "hs_to_sf_object", "lead", _confirm="1")

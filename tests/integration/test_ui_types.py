@@ -54,3 +54,7 @@ def test_dry_runs():
     assert [s["label"] for s in always.sample] == ["a"]
     many = dryrun.contacts_to_leads([{"label": str(i), "status": "in_sync"} for i in range(9)])
     assert many.count == 9 and len(many.sample) == dryrun.SAMPLE_SIZE
+    # Each says what its records are (issue 17, defect 9): not all of them are synced.
+    assert (leads.kind, deletion.kind, always.kind) == ("to_leads", "deletion", "synced")
+    failed = dryrun.contacts_to_leads([{"label": "x", "status": "failed"}])
+    assert failed.sample == [{"label": "x", "now": "—", "after": "Lead", "failed": True}]
