@@ -106,11 +106,16 @@ class Bulk2Runner:
 
     def _typer(self, sobject: str) -> Callable[[dict[str, str]], dict[str, Any]]:
         types = {f["name"]: f["type"] for f in self.a.describe(sobject).get("fields", [])}
+        # Picklist values and record ids in lookups repeat across rows (every record's owner
+        # is the same user): one string object each, not one per row, on a large read.
+        shared: dict[str, str] = {}
 
         def value(name: str, cell: str) -> Any:
             if cell == "":
                 return None
             t = types.get(name)
+            if t in ("picklist", "reference"):
+                return shared.setdefault(cell, cell)
             try:
                 if t == "boolean":
                     return cell.lower() == "true"
