@@ -3,26 +3,20 @@
 No HTTP here (see `connectors.sandbox.hubspot`). Every public method expects the caller to
 hold `Portal.lock`.
 
-Search is eventually consistent, as in HubSpot ("it may take a few moments for newly created
-or updated objects to appear in search results",
-https://developers.hubspot.com/docs/api/crm/search#limitations): a write made at modified date
-T is searchable from T + `index_delay_ms` on; until then search sees the version it had indexed
-before (or nothing, for a new record), while reads by id see the write at once. The modified-
-date index (`mod_index`) holds the indexed versions; `_unindexed` the versions search still
-shows. Values are stored as HubSpot stores them: strings, datetimes as ISO-8601
-UTC with milliseconds, dates as YYYY-MM-DD. Object types, default properties and the
+Search is eventually consistent, as in HubSpot: `hs_index.SearchIndex`, which ObjectStore
+builds on, keeps what search sees apart from what reads by id see.
+
+Values are stored as HubSpot stores them: strings, datetimes as ISO-8601 UTC with
+milliseconds, dates as YYYY-MM-DD. Object types, default properties and the
 timestamp helpers are in `hs_defaults` (re-exported here).
 """
 
 from __future__ import annotations
 
 import bisect
-import dataclasses
-import heapq
 import itertools
 import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -39,22 +33,9 @@ from connectors.sandbox.hs_defaults import (
     now_ms,
     parse_ms,
 )
+from connectors.sandbox.hs_index import Rec, SearchIndex
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-
-
-@dataclass
-class Rec:
-    id: int
-    props: dict[str, str]
-    created: int
-    updated: int
-    archived: bool = False
-    archived_at: int | None = None
-
-
-# Stands for "search has no version of this record yet" while a write is not indexed.
-_NOT_INDEXED = Rec(-1, {}, 0, 0, archived=True)
 
 
 @dataclass
@@ -64,7 +45,7 @@ class PropError:
     message: str
 
 
-class ObjectStore:
+class ObjectStore(SearchIndex):
     """Records of one object type with a modified-date index and unique-value indexes."""
 
     def __init__(self, plural: str, type_id: str, singular: str, label: str,
@@ -87,9 +68,6 @@ class ObjectStore:
     @property
     def mod_prop(self) -> str:
         return "lastmodifieddate" if self.plural == "contacts" else "hs_lastmodifieddate"
-
-    def norm_unique(self, name: str, value: str) -> str:
-        return value.strip().lower() if name == "email" else value
 
     def find_by(self, prop: str, value: str) -> Rec | None:
         if prop in ("hs_object_id", "id"):
@@ -205,78 +183,7 @@ class ObjectStore:
                 return name, other
         return None
 
-    # ---- writes ----------------------------------------------------------------------------
-    def _unique_remove(self, rec: Rec) -> None:
-        for name, idx in self.unique.items():
-            v = rec.props.get(name)
-            if v and idx.get(self.norm_unique(name, v)) == rec.id:
-                del idx[self.norm_unique(name, v)]
-
-    def _unique_add(self, rec: Rec) -> None:
-        if rec.archived:
-            return
-        for name, idx in self.unique.items():
-            v = rec.props.get(name)
-            if v:
-                idx.setdefault(self.norm_unique(name, v), rec.id)
-
-    def _mod_remove(self, rec: Rec | None) -> None:
-        if rec is None or rec.archived:
-            return
-        key = (rec.updated, rec.id)
-        i = bisect.bisect_left(self.mod_index, key)
-        if i < len(self.mod_index) and self.mod_index[i] == key:
-            del self.mod_index[i]
-
-    def _mod_add(self, rec: Rec) -> None:
-        if not rec.archived:
-            bisect.insort(self.mod_index, (rec.updated, rec.id))
-
-    def _before_write(self, rec: Rec | None, delay_ms: int | None) -> Rec | None:
-        """Called before `rec` changes (None: a record being created). Returns the version
-        search keeps showing, or None when the write is searchable at once."""
-        delay = self.index_delay_ms if delay_ms is None else delay_ms
-        self.settle()
-        if rec is not None and rec.id in self._unindexed:
-            return self._unindexed[rec.id][1] or _NOT_INDEXED
-        if delay <= 0:
-            return None
-        return dataclasses.replace(rec, props=dict(rec.props)) if rec else _NOT_INDEXED
-
-    def _after_write(self, rec: Rec, shown: Rec | None, delay_ms: int | None) -> None:
-        delay = self.index_delay_ms if delay_ms is None else delay_ms
-        if shown is None:  # searchable at once: the index follows the write
-            self._mod_add(rec)
-            return
-        due = max(rec.updated, rec.archived_at or 0) + max(delay, 0)
-        if due <= now_ms():
-            self._mod_remove(None if shown is _NOT_INDEXED else shown)
-            self._unindexed.pop(rec.id, None)
-            self._mod_add(rec)
-            return
-        self._unindexed[rec.id] = (due, None if shown is _NOT_INDEXED else shown)
-        heapq.heappush(self._index_due, (due, rec.id))
-
-    def settle(self, now: int | None = None) -> None:
-        """Index the writes whose delay has passed (all of them once the delay is 0)."""
-        at = now_ms() if now is None else now
-        while self._index_due and (self._index_due[0][0] <= at or self.index_delay_ms <= 0):
-            due, rid = heapq.heappop(self._index_due)
-            entry = self._unindexed.get(rid)
-            if entry is None or (entry[0] != due and self.index_delay_ms > 0):
-                continue  # written again since: a later heap entry is its own
-            del self._unindexed[rid]
-            self._mod_remove(entry[1])
-            self._mod_add(self.records[rid])
-
-    def _indexed(self, rid: int) -> Rec | None:
-        """The version of record `rid` that search sees (None: search does not find it)."""
-        if rid in self._unindexed:
-            shown = self._unindexed[rid][1]
-            return shown if shown is not None and not shown.archived else None
-        rec = self.records.get(rid)
-        return rec if rec is not None and not rec.archived else None
-
+    # ---- writes (indexing: hs_index) -----------------------------------------------------
     def _stamp(self, rec: Rec) -> None:
         rec.props["hs_object_id"] = str(rec.id)
         rec.props["createdate"] = rec.props.get("createdate") or iso(rec.created)
@@ -319,16 +226,6 @@ class ObjectStore:
         self._unique_add(rec)
         self._after_write(rec, shown, delay_ms)
         return rec
-
-    def merge_away(self, rec: Rec, into: int) -> None:
-        """Record `rec` was merged into record `into`: it leaves search and the unique
-        indexes, and its id resolves to `into` from now on (hs_merge)."""
-        self.settle()
-        shown = self._unindexed.pop(rec.id, (0, rec))[1]
-        self._mod_remove(shown)
-        self._unique_remove(rec)
-        del self.records[rec.id]
-        self.merged_into[rec.id] = into
 
     def archive(self, rec: Rec) -> None:
         """Archived records leave search after the same delay as any write."""
@@ -527,18 +424,6 @@ class ObjectStore:
                     out.append(r.id)
             return [rid for rid in out if self._indexed(rid) is not None]
         return None
-
-    def _shown(self, rid: int) -> Rec:
-        """The indexed version of a record the modified-date index holds."""
-        rec = self._indexed(rid)
-        assert rec is not None, rid
-        return rec
-
-    def _all_shown(self) -> Iterator[Rec]:
-        for rid in self.records:
-            rec = self._indexed(rid)
-            if rec is not None:
-                yield rec
 
     def search(self, groups: list[list[dict[str, Any]]], sorts: list[tuple[str, bool]],
                query: str | None) -> list[Rec]:
