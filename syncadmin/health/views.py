@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -238,10 +239,29 @@ def _panel_context(request: HttpRequest, account: Account, kind: Kind,
                      if spec and spec.settings_tab else "")
         e.fix_object = spec.label if spec else ""  # type: ignore[attr-defined]
     info = KINDS[kind]
-    return {"account": account, "kind": kind.value, "info": info, "page": page,
-            "can_change": can_change(request),
-            "active_run": _active_run(account) if active_run is False else active_run,
-            "destinations": DESTINATIONS}
+    ctx = {"account": account, "kind": kind.value, "info": info, "page": page,
+           "can_change": can_change(request),
+           "active_run": _active_run(account) if active_run is False else active_run,
+           "destinations": DESTINATIONS}
+    if kind == Kind.ALLOCATION_REACHED:
+        ctx["allocation_panel"] = _allocation_panel(account)
+    return ctx
+
+
+def _allocation_panel(account: Account) -> dict[str, Any]:
+    """The allocation card is about the account, not records (issue 17, defect 8): what was
+    used, and the two ways out: raise the allocation, or wait until calls leave the 24-hour
+    window (the sync resumes by itself then)."""
+    from syncadmin.usage.models import ApiUsage
+
+    now = timezone.now()
+    api, _created = ApiSettings.objects.get_or_create(account=account)
+    oldest = (ApiUsage.objects.filter(account=account, remote="salesforce",
+                                      minute__gte=now - dt.timedelta(days=1))
+              .order_by("minute").values_list("minute", flat=True).first())
+    return {"allocation": api.allocation,
+            "used": agg.usage(account, now).used_24h,
+            "frees_at": oldest + dt.timedelta(days=1, minutes=1) if oldest else None}
 
 
 @login_required
