@@ -53,6 +53,11 @@ def _diff(instance: AuditedModel) -> dict[str, list[Any]]:
     return changes
 
 
+def _where(instance: AuditedModel) -> dict[str, str]:
+    return {"model": instance._meta.label_lower, "object": instance.audit_object()[:100],
+            "detail": instance.audit_detail()[:200]}
+
+
 @receiver(post_save)
 def _audit_save(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
     if not isinstance(instance, AuditedModel) or kwargs.get("raw"):
@@ -63,14 +68,14 @@ def _audit_save(sender: type, instance: Any, created: bool, **kwargs: Any) -> No
         if actor is not None:
             AuditEntry.objects.create(
                 account_id=instance.account_id, user=actor, action=AuditEntry.Action.CREATE,
-                target=instance.audit_label(),
+                target=instance.audit_label(), **_where(instance),
             )
     else:
         changes = _diff(instance)
         if changes:
             AuditEntry.objects.create(
                 account_id=instance.account_id, user=actor, action=AuditEntry.Action.CHANGE,
-                target=instance.audit_label(), changes=changes,
+                target=instance.audit_label(), changes=changes, **_where(instance),
             )
     instance._loaded_values = {
         f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields
@@ -87,7 +92,7 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
         return
     AuditEntry.objects.create(
         account_id=instance.account_id, user=_actor.get(), action=AuditEntry.Action.DELETE,
-        target=instance.audit_label(),
+        target=instance.audit_label(), **_where(instance),
     )
 
 

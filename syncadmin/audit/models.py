@@ -33,6 +33,15 @@ class AuditedModel(models.Model):
     def audit_label(self) -> str:
         return str(self._meta.verbose_name).capitalize()
 
+    def audit_object(self) -> str:
+        """The synced object the row belongs to ("contacts", "deals", "custom:X",
+        "activities"), stored as a key so the log can say it in any language."""
+        return str(getattr(self, "object", "") or "")
+
+    def audit_detail(self) -> str:
+        """What tells this row from its siblings (a mapping's property), language-free."""
+        return ""
+
 
 class AuditEntry(models.Model):
     """Who changed which setting, from what to what, when (FEATURES J2). Append-only."""
@@ -49,8 +58,12 @@ class AuditEntry(models.Model):
     )
     action = models.CharField(max_length=8, choices=Action.choices)
     target = models.CharField(max_length=200)
-    changes = models.JSONField(default=dict, blank=True)  # {field: [from, to]}
+    changes = models.JSONField(default=dict, blank=True)  # {field: [from, to]}, raw values
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Language-free: the log renders labels in the reader's language (issue 17, defect 5).
+    model = models.CharField(max_length=100, blank=True)  # "integration.objectsync"
+    object = models.CharField(max_length=100, blank=True)  # registry key or "activities"
+    detail = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -190,7 +190,7 @@ class MappingForm(forms.ModelForm):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if one_way:  # custom objects (E3): Salesforce → HubSpot only, nothing to prefer
-            self.fields["sync_rule"].choices = [
+            self.fields["sync_rule"].choices = [  # type: ignore[attr-defined]
                 (v, lbl) for v, lbl in c.SyncRule.choices if v != c.SyncRule.TWO_WAY]
             del self.fields["conflict_app"]
         self.sf_types = {n: t for n, _l, t in sf_choices}

@@ -23,6 +23,9 @@ from syncadmin.integration import choices as c
 class ContactSettings(AuditedModel):
     """The Contacts tab (FEATURES D1–D8)."""
 
+    def audit_object(self) -> str:
+        return "contacts"
+
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="contacts")
     sf_to_hs_create = models.CharField(
         _("When a Salesforce lead or contact is created or updated"),
@@ -122,6 +125,9 @@ class ObjectSync(AuditedModel):
     def __str__(self) -> str:
         return f"{self.get_object_display()} sync of {self.account}"
 
+    def audit_object(self) -> str:
+        return f"custom:{self.sf_object}" if self.object == "custom" else self.object
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         _spread_conflict_app(self, self.object, *args, **kwargs)
 
@@ -207,6 +213,9 @@ class FieldMapping(AuditedModel):
 
         return f"{objects.get(self.object).label} mapping {self.hs_property}"
 
+    def audit_detail(self) -> str:
+        return f"{self.hs_property} ⇄ {self.sf_field}"
+
     def clean(self) -> None:
         if self.required and (not self.enabled or self.sync_rule == c.SyncRule.NONE):
             raise ValidationError(
@@ -247,6 +256,9 @@ class ValueMapping(AuditedModel):
     def audit_label(self) -> str:
         return f"{self.object} {self.hs_property} {self.hs_label or self.hs_value}"
 
+    def audit_detail(self) -> str:
+        return f"{self.hs_property} {self.pipeline} {self.hs_value}".replace("  ", " ")
+
 
 class TimelineEventSetting(AuditedModel):
     """HubSpot → Salesforce: one HubSpot timeline event as SF tasks (FEATURES G1)."""
@@ -270,6 +282,12 @@ class TimelineEventSetting(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Timeline event {self.get_event_display()}"
+
+    def audit_object(self) -> str:
+        return "activities"
+
+    def audit_detail(self) -> str:
+        return f"timeline:{self.event}"
 
 
 class SfActivitySetting(AuditedModel):
@@ -300,6 +318,12 @@ class SfActivitySetting(AuditedModel):
 
     def audit_label(self) -> str:
         return f"Salesforce {self.get_kind_display()}"
+
+    def audit_object(self) -> str:
+        return "activities"
+
+    def audit_detail(self) -> str:
+        return f"sf:{self.kind}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.enabled and self.enabled_at is None:
@@ -337,6 +361,12 @@ class ActivityMapping(AuditedModel):
 
     def audit_label(self) -> str:
         return f"{self.get_kind_display()} mapping {self.hs_property}"
+
+    def audit_object(self) -> str:
+        return "activities"
+
+    def audit_detail(self) -> str:
+        return f"sf:{self.kind} {self.hs_property}"
 
 
 class ApiSettings(AuditedModel):

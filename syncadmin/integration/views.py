@@ -465,9 +465,31 @@ def activities(request: HttpRequest, account_id: int, kind: str = "tasks") -> Ht
 
 @login_required
 def audit_log(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Who changed what, filterable by object and person, paged (FEATURES J2, issue 17)."""
+    from django.core.paginator import Paginator
+
+    from syncadmin.audit import display
+
     account = account_for(request, account_id)
-    entries = AuditEntry.objects.filter(account=account).select_related("user")[:200]
-    return _page(request, account, "integration/audit.html", {"entries": entries}, "audit")
+    base = AuditEntry.objects.filter(account=account)
+    qs = base.select_related("user")
+    chosen = {"object": request.GET.get("object", ""), "user": request.GET.get("user", "")}
+    if chosen["object"]:
+        qs = qs.filter(object=chosen["object"])
+    if chosen["user"].isdigit():
+        qs = qs.filter(user_id=int(chosen["user"]))
+    else:
+        chosen["user"] = ""
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    objects_seen = list(base.exclude(object="").order_by().values_list("object", flat=True)
+                        .distinct())
+    people = list(base.exclude(user=None).order_by().values_list(
+        "user_id", "user__username").distinct())
+    query = "&".join(f"{k}={v}" for k, v in chosen.items() if v)
+    return _page(request, account, "integration/audit.html", {
+        "page": page, "lines": [display.line(e) for e in page], "chosen": chosen,
+        "query": query, "object_choices": display.object_choices(objects_seen),
+        "people": sorted(people, key=lambda p: p[1])}, "audit")
 
 
 # ---- field mappings ------------------------------------------------------------------------

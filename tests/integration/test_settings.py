@@ -121,7 +121,17 @@ def test_changes_through_the_ui_are_audited(admin_client, account):
     admin_client.post(url, {**data})
     assert AuditEntry.objects.filter(account=account, action="change").count() == 1
     log = admin_client.get(reverse("integration:audit", kwargs={"account_id": account.pk}))
-    assert b"sf_deletion" in log.content and b"nothing" in log.content
+    # The field's label and the values' labels, not their codes (issue 17, defect 5).
+    from django.utils.html import escape
+
+    from syncadmin.integration.models import ContactSettings
+
+    html = log.content.decode()
+    label = str(ContactSettings._meta.get_field("sf_deletion").verbose_name)
+    rule = dict(ContactSettings._meta.get_field("sf_deletion").flatchoices)
+    assert escape(label[:1].upper() + label[1:]) in html
+    assert f"{escape(str(rule['nothing']))} → {escape(str(rule['delete']))}" in html
+    assert "sf_deletion" not in html[html.index("<tbody>"):]
 
 
 @pytest.mark.django_db
