@@ -38,6 +38,7 @@ class Kind(StrEnum):
     SF_DAILY_LIMIT = "sf_daily_limit"
     RATE_LIMITED = "rate_limited"
     AUTH_EXPIRED = "auth_expired"
+    PERMISSIONS = "permissions"
     UNAVAILABLE = "unavailable"
     GENERIC = "generic"
 
@@ -164,6 +165,17 @@ KINDS: dict[Kind, KindInfo] = {
         _("Authentication expired or revoked"),
         _("The stored credentials were refused."),
         _("Reconnect the account from the integration settings."),
+        True,
+    ),
+    Kind.PERMISSIONS: KindInfo(
+        _("Permissions"),
+        _("The Salesforce integration user lacks a permission the sync needs: it could not "
+          "grant itself access to the HubSpot Id field it created, which Salesforce hides "
+          "from everyone until field permissions allow it."),
+        _("In Salesforce Setup, give the integration user the \"Manage Profiles and "
+          "Permission Sets\" permission, or have an admin grant it Read and Edit on the "
+          "HubSpot Id field (HubSpot_Id__c) of each synced object in a permission set. The "
+          "next sync run continues."),
         True,
     ),
     Kind.UNAVAILABLE: KindInfo(

@@ -39,6 +39,7 @@ from simple_salesforce.exceptions import SalesforceError
 
 from connectors.errors import BudgetExhausted, Kind, Outcome, RemoteError
 from connectors.salesforce_bulk import Bulk2Runner
+from connectors.salesforce_permissions import grant_field_access
 from connectors.usage import Budget, UsageLedger
 
 REMOTE = "salesforce"
@@ -520,56 +521,6 @@ class SalesforceAdapter:
                 out[k] = self._rest_of(body, queries[k], include_deleted)
         return out
 
-    def probe_changes(self, probes: dict[str, datetime], until: datetime,
-                      queries: dict[str, str]) -> tuple[dict[str, list[dict]],
-                                                        dict[str, set[str]]]:
-        """One composite request: up to five queryAll queries plus, for further objects,
-        getUpdated/getDeleted subrequests (not queries, so not under the five-query cap).
-        Returns the queries' rows and, per probed object, the ids changed or deleted in
-        (since, until]; an idle poll of any number of objects is one call.
-
-        getUpdated/getDeleted cover at most the last 30 days and work by the minute
-        (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/
-        resources_getupdated.htm): the caller probes only recent watermarks and reads the
-        ids it gets back by query, so the minute granularity only widens the overlap.
-        """
-        if len(queries) > COMPOSITE_QUERIES:
-            raise ValueError(f"at most {COMPOSITE_QUERIES} queries go with probes")
-        v = f"/services/data/v{self.config.api_version}"
-        subs = [{"method": "GET", "url": f"{v}/queryAll/?q=" + quote(q, safe=""),
-                 "referenceId": f"q{i}"} for i, q in enumerate(queries.values())]
-        window = (f"?start={quote(soql_datetime(since))}&end={quote(soql_datetime(until))}"
-                  for since in probes.values())
-        for i, (obj, params) in enumerate(zip(probes, window, strict=True)):
-            subs.append({"method": "GET", "url": f"{v}/sobjects/{ident(obj)}/updated/{params}",
-                         "referenceId": f"u{i}"})
-            subs.append({"method": "GET", "url": f"{v}/sobjects/{ident(obj)}/deleted/{params}",
-                         "referenceId": f"d{i}"})
-        res = self._restful("composite", method="POST", json={"compositeRequest": subs})
-        by_ref = {r["referenceId"]: r for r in res["compositeResponse"]}
-        rows: dict[str, list[dict]] = {}
-        for i, key in enumerate(queries):
-            sub = by_ref[f"q{i}"]
-            if sub.get("httpStatusCode", 500) >= 300:
-                rows[key] = [r for page in self.query(queries[key], True) for r in page]
-            else:
-                rows[key] = self._rest_of(sub["body"], queries[key], True)
-        changed: dict[str, set[str]] = {}
-        for i, obj in enumerate(probes):
-            ids: set[str] = set()
-            for ref, field in ((f"u{i}", "ids"), (f"d{i}", "deletedRecords")):
-                sub = by_ref[ref]
-                body = sub.get("body")
-                if sub.get("httpStatusCode", 500) >= 300:
-                    first = body[0] if isinstance(body, list) and body else {}
-                    raise classify(str(first.get("errorCode") or ""),
-                                   str(first.get("message") or body),
-                                   status=sub.get("httpStatusCode"), record=obj)
-                items = (body or {}).get(field) or []
-                ids |= {x["id"] if isinstance(x, dict) else x for x in items}
-            changed[obj] = ids
-        return rows, changed
-
     def query(self, soql: str, include_deleted: bool = False) -> Iterator[list[dict]]:
         page = self._call(lambda: self.sf.query(soql, include_deleted=include_deleted))
         if self._bulk_worth(page):
@@ -673,7 +624,10 @@ class SalesforceAdapter:
     # ------------------------------------------------------------------ writing
 
     def ensure_external_id_field(self, sobject: str, field_api_name: str, label: str) -> bool:
-        """Create a unique external-ID text field when describe lacks it; True if created."""
+        """Create a unique external-ID text field when describe lacks it, and grant the
+        connected user access to it (a new field is visible to no one until then: a field
+        describe lacks may exist unseen); True if created. Raises RemoteError(PERMISSIONS)
+        when the user may not grant it (`salesforce_permissions`)."""
         names = {f["name"].lower() for f in self.describe(sobject)["fields"]}
         if field_api_name.lower() in names:
             return False
@@ -694,10 +648,12 @@ class SalesforceAdapter:
                 },
             )
         except RemoteError as e:
-            if e.code != "DUPLICATE_DEVELOPER_NAME":  # someone else just created it
+            if e.code != "DUPLICATE_DEVELOPER_NAME":  # created by someone else, or unseen
                 raise
+            grant_field_access(self, sobject, field_api_name)
             self._describe.pop(sobject, None)
             return False
+        grant_field_access(self, sobject, field_api_name)
         self._describe.pop(sobject, None)
         return True
 

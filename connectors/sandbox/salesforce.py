@@ -19,8 +19,10 @@ filtered nor sorted, malformed id literals refused),
 (PATCH upsert), ``composite`` (at most 25 subrequests, at most 5 of them queries or
 collections, ``@{ref.path}`` references, ``allOrNone``), ``limits/`` and
 ``tooling/sobjects/CustomField/`` (POST: creates a custom field). Unique fields refuse
-duplicates (DUPLICATE_VALUE). ``limits/`` lists every limit of a real org (`sf_org_limits`);
-describe has the Master record type. Requests over 16,384
+duplicates (DUPLICATE_VALUE). A field the Tooling API creates is hidden from the integration
+user (describe, SOQL, writes) until a FieldPermissions record in a permission set assigned to
+it grants it (`sf_permissions`). ``limits/`` lists every limit of a real org
+(`sf_org_limits`); describe has the Master record type. Requests over 16,384
 bytes of URI answer 414, of URI and headers together 431. Every response carries
 ``Sforce-Limit-Info: api-usage=N/M``; past the daily limit requests fail with 403
 ``REQUEST_LIMIT_EXCEEDED``; expired sessions answer 401 ``INVALID_SESSION_ID``.
@@ -63,10 +65,13 @@ Where each resource lives (each module says what it emulates):
 ``sf_auth``            OAuth 2.0 endpoints and sessions
 ``sf_limits``          the data API's gate: sessions, daily limit, injected faults
 ``sf_org_limits``      what ``limits/`` answers
+``sf_permissions``     field-level security: PermissionSet, PermissionSetAssignment,
+                       FieldPermissions and the fields they grant
 ``sf_control``         the control API and its client `SandboxControl`, lead conversion
 ``sf_bulk2``           Bulk API 2.0 ingest and query jobs (``jobs/...``, routed by the gate)
-``sf_schema``          objects and fields (``sf_activities``: Task and Event); ``sf_relations``
-                       child relationships and delete cascades
+``sf_schema``          objects and fields (``sf_objects``, ``sf_standard_fields``;
+                       ``sf_activities``: Task and Event); ``sf_relations`` child
+                       relationships and delete cascades
 =====================  ====================================================================
 
 A new resource (Bulk API 2.0 in ``sf_bulk2``, say) is a mixin of `DataApiGate` added to

@@ -32,6 +32,8 @@ Control API (JSON, under ``/__sandbox/``; not counted as API usage; binds 127.0.
                                (adds CurrencyIsoCode; the first is the corporate currency)
 ``POST readonly-fields``       ``{"fields": ["Contact.Title"]}`` (FLS read-only for the
                                integration user)
+``POST permissions``           ``{"manage_permission_sets": false}``: the integration user
+                               lacks "Manage Profiles and Permission Sets" (sf_permissions)
 ``POST convert-lead``          ``{"lead_id", "account_id"?, "create_opportunity"?}``
 ``POST merge``                 ``{"object", "master", "merged": [ids], "fields"?}`` (sf_merge)
 ``POST purge-deleted``         ``{"before": iso}`` empties the recycle bin of what was
@@ -241,6 +243,11 @@ class ControlMixin(DataApiGate):
             return {"ok": True}
         if rel == "multicurrency":
             return org.enable_multicurrency(list(body.get("currencies") or ["USD"]))
+        if rel == "permissions":  # sf_permissions: what the integration user may manage
+            if "manage_permission_sets" in body:
+                org.fls.can_manage = bool(body["manage_permission_sets"])
+            return {"ok": True, "manage_permission_sets": org.fls.can_manage,
+                    "guarded": sorted(f"{o}.{f}" for o, f in org.fls.guarded)}
         if rel == "readonly-fields":
             pairs = set()
             for item in body.get("fields", []):
@@ -345,6 +352,9 @@ class SandboxControl:
         """Merge `merged` into `master` as Salesforce's merge() does (sf_merge)."""
         return self._post("merge", {"object": obj, "master": master, "merged": merged,
                                     "fields": fields})
+
+    def permissions(self, **body: Any) -> dict:
+        return self._post("permissions", body)
 
     def purge_deleted(self, before: str | None = None, *,
                       retention_days: int | None = None) -> Any:

@@ -141,6 +141,7 @@ class DataApiGate:
         if bm:
             batch = max(200, min(PAGE_SIZE, int(bm.group(1))))
         with org.lock:
+            org.enforce_fls = True  # the integration user's field access (sf_permissions)
             try:
                 status, out = self.route(
                     request.method,
@@ -152,6 +153,8 @@ class DataApiGate:
                 )
             except ApiError as e:
                 status, out = e.status, e.body()
+            finally:
+                org.enforce_fls = False
             headers = self._limit_header()
         return _json(status, out, headers)
 

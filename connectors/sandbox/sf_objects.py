@@ -415,4 +415,7 @@ def base_objects() -> dict[str, list[FieldDef]]:
     from connectors.sandbox import sf_standard_fields  # the rest of describe's fields
 
     sf_standard_fields.extend(objects)
+    from connectors.sandbox import sf_permissions  # PermissionSet, FieldPermissions …
+
+    sf_permissions.extend(objects)
     return objects

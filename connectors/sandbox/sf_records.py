@@ -24,6 +24,7 @@ from connectors.sandbox.sf_common import (
     MultipleMatches,
     norm_id,
 )
+from connectors.sandbox.sf_permissions import PERMISSION_OBJECTS
 from connectors.sandbox.sf_relations import delete_targets
 from connectors.sandbox.sf_schema import (
     API_VERSION,
@@ -152,6 +153,15 @@ class RecordsMixin(OrgStore):
                     "read/write for your profile or permission set.",
                     [f.name],
                 )
+            if self.enforce_fls and self.fls.access(self, obj, f.name) == "read":
+                raise ApiError(
+                    400,
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    f"Unable to create/update fields: {f.name}. Please check the security "
+                    "settings of this field and verify that it is read/write for your profile "
+                    "or permission set.",
+                    [f.name],
+                )
             if (obj, f.name) in self.readonly:
                 raise ApiError(
                     400,
@@ -262,6 +272,8 @@ class RecordsMixin(OrgStore):
                     },
                 )
         self._check_unique(obj, clean, merged)
+        if obj in PERMISSION_OBJECTS:
+            self.fls.check_write(self, obj, clean, existing)
         self._compute(obj, merged)
         return merged
 
@@ -361,6 +373,8 @@ class RecordsMixin(OrgStore):
         rec["Id"] = self.new_id(obj)
         self._compute(obj, rec)
         self._store(obj, rec)
+        if obj in PERMISSION_OBJECTS:
+            self._invalidate()  # field access changed
         return rec["Id"]
 
     def update(self, obj: str, rid: str, data: dict) -> None:
@@ -371,8 +385,13 @@ class RecordsMixin(OrgStore):
         stamp = self.now()
         new.update(LastModifiedDate=stamp, SystemModstamp=stamp, LastModifiedById=self.user_id)
         self._replace(obj, old, new)
+        if obj in PERMISSION_OBJECTS:
+            self._invalidate()
 
     def delete(self, obj: str, rid: str) -> None:
+        if obj in PERMISSION_OBJECTS:
+            self.fls.check_write(self, obj, {}, self.get_live(obj, rid))
+            self._invalidate()
         stamp = self.now()  # cascades to children, the record itself last (sf_relations)
         for o, old in delete_targets(self, obj, self.get_live(obj, rid)):
             new = dict(old)

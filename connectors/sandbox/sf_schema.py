@@ -27,6 +27,9 @@ KEY_PREFIXES = {
     "User": "005",
     "Project__c": "a00",
     "Shipment__c": "a01",
+    "PermissionSet": "0PS",  # sf_permissions
+    "PermissionSetAssignment": "0Pa",
+    "FieldPermissions": "01k",
 }
 PREFIX_TO_OBJECT = {v: k for k, v in KEY_PREFIXES.items()}
 
@@ -229,6 +232,9 @@ OBJECT_LABELS = {
     "User": ("User", "Users"),
     "Project__c": ("Project", "Projects"),
     "Shipment__c": ("Shipment", "Shipments"),
+    "PermissionSet": ("Permission Set", "Permission Sets"),
+    "PermissionSetAssignment": ("Permission Set Assignment", "Permission Set Assignments"),
+    "FieldPermissions": ("Field Permissions", "Field Permissions"),
 }
 
 # ---------------------------------------------------------------- states and countries

@@ -37,6 +37,7 @@ from connectors.sandbox.sf_common import (
     norm_id,
     sf18,
 )
+from connectors.sandbox.sf_permissions import FieldSecurity
 from connectors.sandbox.sf_relations import describe_children
 from connectors.sandbox.sf_schema import (
     API_VERSION,
@@ -100,6 +101,8 @@ class OrgStore:
             self.readonly: set[tuple[str, str]] = set()
             self.purged_before: str | None = None
             self.retention_days = 15  # the recycle bin's (and getDeleted's) reach
+            self.fls = FieldSecurity()  # custom fields the Tooling API made (sf_permissions)
+            self.enforce_fls = False  # True while the data API serves a request
             self.faults: dict[str, Any] = {}
             self.fault_rng = random.Random(0)
             self.fault_count = 0
@@ -123,8 +126,10 @@ class OrgStore:
             )
 
     def _invalidate(self) -> None:
-        self._fmap: dict[str, dict[str, FieldDef]] = {}
-        self._describe: dict[str, dict] = {}
+        self._fmap: dict[tuple[str, bool], dict[str, FieldDef]] = {}
+        self._describe: dict[tuple[str, bool], dict] = {}
+        if hasattr(self, "fls"):
+            self.fls.changed()
         self._country_by_code: dict[str, dict] = {
             c["value"]: c for c in self.countries if c.get("active", True)
         }
@@ -148,7 +153,10 @@ class OrgStore:
     # ---------------------------------------------------------------------- metadata
 
     def fmap(self, obj: str) -> dict[str, FieldDef]:
-        m = self._fmap.get(obj)
+        """The fields of `obj` by lower-case name; in a data API request, without the custom
+        fields the integration user has no access to (`sf_permissions`)."""
+        key = (obj, self.enforce_fls)
+        m = self._fmap.get(key)
         if m is None:
             m = {}
             for f in self.fields[obj]:
@@ -156,8 +164,10 @@ class OrgStore:
                     f.name.endswith("StateCode") or f.name.endswith("CountryCode")
                 ):
                     continue
+                if self.enforce_fls and self.fls.access(self, obj, f.name) == "none":
+                    continue
                 m[f.name.lower()] = f
-            self._fmap[obj] = m
+            self._fmap[key] = m
         return m
 
     def field(self, obj: str, name: str) -> FieldDef | None:
@@ -201,7 +211,7 @@ class OrgStore:
         return f.picklist or []
 
     def describe(self, obj: str) -> dict:
-        d = self._describe.get(obj)
+        d = self._describe.get((obj, self.enforce_fls))
         if d is None:
             label, plural = OBJECT_LABELS[obj]
             base = f"/services/data/v{API_VERSION}/sobjects/{obj}"
@@ -220,7 +230,10 @@ class OrgStore:
                     "rowTemplate": base + "/{ID}",
                 },
             }
-            self._describe[obj] = d
+            for fd in d["fields"]:  # read-only through field permissions
+                if self.enforce_fls and self.fls.access(self, obj, fd["name"]) == "read":
+                    fd["createable"] = fd["updateable"] = False
+            self._describe[(obj, self.enforce_fls)] = d
         return d
 
     def sobject_summary(self, obj: str) -> dict:

@@ -51,7 +51,7 @@ class ToolingMixin(OrgStore):
                 "The API name must end with __c and contain only letters, digits and underscores",
                 ["FullName"],
             )
-        if self.field(obj, fname) is not None:
+        if any(f.name.lower() == fname.lower() for f in self.fields[obj]):  # seen or not
             raise ApiError(
                 400,
                 "DUPLICATE_DEVELOPER_NAME",
@@ -99,6 +99,7 @@ class ToolingMixin(OrgStore):
             required=bool(meta.get("required")),
         )
         self.fields[obj].append(fd)
+        self.fls.guarded.add((obj, fd.name))  # no one may see it until granted
         for r in self.recs[obj].values():
             r.setdefault(fd.name, False if fd.type == "boolean" else None)
         if fd.external_id or fd.unique:

@@ -1,6 +1,6 @@
 """The adapter's answers to what a strict org refuses (issue 15), through simple-salesforce:
 unique and external-id conflicts (point 2), the purged deletion log (point 8), request size
-limits (point 7)."""
+limits (point 7), field-level security on the fields it creates (point 1)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from connectors.errors import Kind, RemoteError
+from connectors.errors import KINDS, Kind, RemoteError
 from connectors.salesforce import (
     SOQL_URI_BUDGET,
     SalesforceAdapter,
@@ -19,6 +19,7 @@ from connectors.salesforce import (
     select_in_soqls,
 )
 from connectors.salesforce_changes import read_changes
+from connectors.salesforce_permissions import grant_field_access
 from connectors.sandbox.salesforce import SalesforceHandle
 from tests.connectors.test_salesforce import EXT, make
 
@@ -30,6 +31,7 @@ def _legacy_field(a: SalesforceAdapter) -> None:
         "FullName": f"Contact.{LEGACY}",
         "Metadata": {"type": "Text", "length": 40, "externalId": True, "unique": False,
                      "label": "Legacy key"}})
+    grant_field_access(a, "Contact", LEGACY)  # a new field is hidden until granted
 
 
 def test_duplicate_unique_value_is_its_own_kind(sf: SalesforceHandle) -> None:
@@ -148,3 +150,42 @@ def test_wide_selects_come_in_smaller_pages_and_are_read_whole(sf: SalesforceHan
     assert sorted(r["Name"] for p in pages for r in p) == sorted(f"A{i}" for i in range(2500))
     rows = a.poll({"acc": "SELECT Id, Description FROM Account"}, include_deleted=True)
     assert len(rows["acc"]) == 2500  # the composite's first page, then query/ pages
+
+
+# ------------------------------------------------------ point 1: field-level security
+
+
+def test_created_id_fields_are_granted_to_the_integration_user(sf: SalesforceHandle) -> None:
+    a = make(sf)
+    assert a.ensure_external_id_field("Contact", EXT, "HubSpot Id") is True
+    assert a.calls == 4  # describe, the field, the permission set lookup, one composite
+    assert a.upsert_many("Contact", EXT, [{EXT: "h1", "LastName": "L"}])[0].ok
+    before = a.calls
+    assert a.ensure_external_id_field("Lead", EXT, "HubSpot Id") is True
+    assert a.calls - before == 3  # describe, the field, its field permission
+    assert EXT in {f["name"] for f in a.describe("Lead")["fields"]}
+    again = make(sf)  # a later run finds the permission set and the assignment
+    assert again.ensure_external_id_field("Account", EXT, "HubSpot Id") is True
+    sets = [r for p in again.query("SELECT Id FROM PermissionSet") for r in p]
+    assigned = [r for p in again.query("SELECT Id FROM PermissionSetAssignment") for r in p]
+    assert len(sets) == 1 and len(assigned) == 1
+
+
+def test_no_right_to_grant_is_a_permissions_error_that_says_how_to_fix_it(
+    sf: SalesforceHandle,
+) -> None:
+    sf.control.permissions(manage_permission_sets=False)
+    a = make(sf)
+    with pytest.raises(RemoteError) as info:
+        a.ensure_external_id_field("Contact", EXT, "HubSpot Id")
+    e = info.value
+    assert (e.kind, e.permanent, e.code) == (Kind.PERMISSIONS, True,
+                                             "INSUFFICIENT_ACCESS_OR_READONLY")
+    assert "Manage Profiles and Permission Sets" in e.message and "Contact.HubSpot_Id__c" in \
+        e.message
+    assert str(KINDS[Kind.PERMISSIONS].label) == "Permissions"
+    assert "HubSpot_Id__c" in str(KINDS[Kind.PERMISSIONS].fix)
+    sf.control.permissions(manage_permission_sets=True)  # the admin fixed it
+    b = make(sf)
+    assert b.ensure_external_id_field("Contact", EXT, "HubSpot Id") is False  # made before
+    assert b.upsert_many("Contact", EXT, [{EXT: "h1", "LastName": "L"}])[0].ok

@@ -10,7 +10,12 @@ import pytest
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMoreThanOneRecord
 
-from tests.sandbox.sf_helpers import contact, create_hubspot_id_field, sf_error
+from tests.sandbox.sf_helpers import (
+    contact,
+    create_hubspot_id_field,
+    grant_field_access,
+    sf_error,
+)
 
 
 def _custom_field(sf_client: Salesforce, name: str, *, unique: bool) -> None:
@@ -18,6 +23,7 @@ def _custom_field(sf_client: Salesforce, name: str, *, unique: bool) -> None:
         "FullName": f"Contact.{name}",
         "Metadata": {"type": "Text", "length": 40, "externalId": True, "unique": unique,
                      "label": name[:-3]}})
+    grant_field_access(sf_client, "Contact", name)
 
 
 def _collection_upsert(sf_client: Salesforce, field: str, records: list[dict]) -> Any:

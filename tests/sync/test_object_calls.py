@@ -56,7 +56,10 @@ def test_initial_sync_of_a_whole_org_costs_at_most_60_calls_and_an_idle_poll_one
     assert not RecordLink.objects.filter(account=connected, status=LinkStatus.FAILED).exists()
     assert AssociationLink.objects.filter(account=connected, kind="deal_contact",
                                           to_link__isnull=False).count() == 4000
-    assert run.sf_calls == 24  # target: at most 60
+    # Target: at most 60. Six of these grant the integration user access to the five
+    # HubSpot Id fields the sync creates, which a real org hides until then (issue 15,
+    # point 1): a permission set lookup and one composite call, then one call per field.
+    assert run.sf_calls == 30
 
     # The polls right after a large initial sync re-read the sync's own writes (the
     # records it stamped with the other side's id), which converge to nothing to do.

@@ -175,6 +175,7 @@ class AccountSync:
         try:
             self.ensure_custom_schemas()
             self.ensure_id_fields()
+            clear_account_error(self.account, Kind.PERMISSIONS)  # the id fields are granted
             self.ensure_value_maps()
             for key in self.enabled:
                 spec = self.spec(key)
