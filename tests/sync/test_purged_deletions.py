@@ -69,3 +69,18 @@ def test_contact_deleted_past_the_log_reach_is_still_a_deletion(
     assert [c["email"] for c in hs_contacts(hs_client)] == ["kept@example.com"]
     assert RecordLink.objects.get(account=connected, sf_id=gone).status == \
         LinkStatus.DELETED_SF
+
+
+def test_a_full_sync_finds_purged_deletions_in_what_it_read(
+        connected, sf, sf_client, hs_client):
+    enable(connected, "deals", sf_deletion="delete")
+    gone, _kept = sf.control.insert("Opportunity", [
+        {"Name": n, "StageName": "Prospecting", "CloseDate": "2026-01-01"}
+        for n in ("Gone", "Kept")])
+    run_account(connected, kind="full")
+    sf_client.Opportunity.delete(gone)
+    _empty_recycle_bin(sf)
+    run = run_account(connected, kind="full")
+    assert run.status == "succeeded", run.message
+    assert [d["dealname"] for d in hs_all(hs_client, "deals")] == ["Kept"]
+    assert link(connected, "deals", sf_id=gone).status == LinkStatus.DELETED_SF

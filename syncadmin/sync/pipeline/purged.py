@@ -20,15 +20,16 @@ GONE_STATUSES = (LinkStatus.DELETED_SF, LinkStatus.DELETED_HS)
 
 
 def missing_as_deleted(account: Any, sf: Any, sobject: str, rows: list[dict[str, Any]],
-                       now: dt.datetime) -> list[dict[str, Any]]:
+                       now: dt.datetime, *, rows_are_all: bool = False) -> list[dict[str, Any]]:
     """Deleted rows for the linked `sobject` records that are no longer in the org and not
-    already among `rows`; one ``SELECT Id`` read, only when something is linked."""
+    already among `rows`: one ``SELECT Id`` read when something is linked, none when `rows`
+    are every record the org has (a full read)."""
     linked = set(RecordLink.objects.filter(account=account, sf_object=sobject,
                                            sf_id__isnull=False)
                  .exclude(status__in=GONE_STATUSES).values_list("sf_id", flat=True))
     if not linked:
         return []
     seen = {r["Id"] for r in rows}
-    gone = sorted(linked - sf.all_ids(sobject) - seen)
+    gone = sorted(linked - seen if rows_are_all else linked - sf.all_ids(sobject) - seen)
     stamp = soql_datetime(now)
     return [{"Id": i, "IsDeleted": True, "SystemModstamp": stamp} for i in gone]

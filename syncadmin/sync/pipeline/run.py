@@ -279,8 +279,9 @@ class AccountSync:
                 rows[obj] += [r for page in self.sf.query(soql, include_deleted=True)
                               for r in page]
         for obj in got_changes.purged:  # the deletion log lost some: compare all ids
-            rows[obj] = rows.get(obj, []) + missing_as_deleted(self.account, self.sf, obj,
-                                                               rows.get(obj, []), now)
+            got = rows.get(obj, [])
+            rows[obj] = got + missing_as_deleted(self.account, self.sf, obj, got, now,
+                                                 rows_are_all=since[obj] <= EPOCH)
         for obj, group in by_object.items():
             got = rows.get(obj, [])
             for s in group:
