@@ -191,6 +191,13 @@ SYNC_RETRY_SECONDS = env_int("SYNC_RETRY_SECONDS", 3)
 # this many milliseconds after it is closed (the emulator finishes a job when it is polled).
 SYNC_BULK_THRESHOLD = env_int("SYNC_BULK_THRESHOLD", 10_000)
 SYNC_BULK_POLL_MS = env_int("SYNC_BULK_POLL_MS", 0 if SANDBOX else 1000)
+# Automatic retries of failed records (issue 17): every SYNC_RETRY_EVERY_MINUTES, up to
+# SYNC_RETRY_QUICK times, then nightly at SYNC_RETRY_NIGHTLY_HOUR (UTC); none while more than
+# SYNC_RETRY_BUDGET_SHARE of the API allocation is used.
+SYNC_RETRY_EVERY_MINUTES = env_int("SYNC_RETRY_EVERY_MINUTES", 20)
+SYNC_RETRY_QUICK = env_int("SYNC_RETRY_QUICK", 10)
+SYNC_RETRY_NIGHTLY_HOUR = env_int("SYNC_RETRY_NIGHTLY_HOUR", 2)
+SYNC_RETRY_BUDGET_SHARE = float(env_str("SYNC_RETRY_BUDGET_SHARE", "0.8"))
 # Retention (`manage.py prune`, daily on beat): ages of API-usage minute buckets and hourly
 # rollups (floors of 2 and 8 days keep the 24-hour sum and the 7-day chart whole), finished
 # job runs, and export files.

@@ -38,6 +38,10 @@ class RecordLink(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Automatic retries of a failed record (issue 17): how many so far, and when the next
+    # is due (pipeline/retry_schedule.py); both cleared when it syncs.
+    retries = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -49,6 +53,8 @@ class RecordLink(models.Model):
         indexes = [
             models.Index(fields=["account", "object", "status"]),
             models.Index(fields=["account", "object", "email"]),
+            models.Index(fields=["account", "retry_at"], condition=Q(retry_at__isnull=False),
+                         name="link_retry_due"),
         ]
 
     def __str__(self) -> str:

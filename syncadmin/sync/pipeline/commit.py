@@ -16,7 +16,22 @@ from syncadmin.sync.models import Direction, LinkStatus, RecordLink, SyncError
 from syncadmin.sync.pipeline.types import Pair
 
 LINK_FIELDS = ["hs_id", "sf_id", "sf_object", "email", "label", "status", "excluded_reason",
-               "snapshot", "synced_at", "updated_at"]
+               "snapshot", "synced_at", "updated_at", "retries", "retry_at"]
+
+
+def mark_failed(link: RecordLink, errors: list[tuple[RemoteError | None, str]],
+                now: Any) -> None:
+    """One more failure: when to try again (retry_schedule), transient ones at once."""
+    from syncadmin.sync.pipeline.retry_schedule import Schedule, next_retry
+
+    transient = all(e is not None and not e.permanent for e, _ in errors)
+    link.status = LinkStatus.FAILED
+    link.retries = min(link.retries + 1, 32_000)
+    link.retry_at = next_retry(link.retries, transient, now, Schedule.from_settings())
+
+
+def mark_synced(link: RecordLink) -> None:
+    link.retries, link.retry_at = 0, None
 
 
 def save_pairs(account: Any, pairs: list[Pair]) -> None:
@@ -37,12 +52,13 @@ def save_pairs(account: Any, pairs: list[Pair]) -> None:
                 link.sf_id = pair.sf_id
                 link.sf_object = link.sf_object or _sf_object(pair, link)
             if pair.errors:
-                link.status = LinkStatus.FAILED
+                mark_failed(link, pair.errors, now)
                 failed.append(pair)
             elif pair.snapshot is not None:
                 link.snapshot = pair.snapshot
                 link.status, link.excluded_reason = LinkStatus.IN_SYNC, ""
                 link.synced_at = now
+                mark_synced(link)
                 if link.pk:
                     synced.append(link.pk)
         link.updated_at = now

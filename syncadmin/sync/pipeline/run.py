@@ -220,9 +220,10 @@ class AccountSync:
         return self.result
 
     def retry_transient(self, run_started: dt.datetime) -> None:
-        """Records that failed for a transient reason in an earlier run sync again now
-        (the watermark has passed them); see pipeline/transient.py."""
-        for key, links in transient.pending(self.account, self.enabled, run_started).items():
+        """Failed records whose retry is due sync again now (the watermark has passed
+        them); see pipeline/transient.py and retry_schedule.py."""
+        due = transient.due(self.account, self.enabled, run_started, timezone.now())
+        for key, links in due.items():
             if key == "contacts":
                 self.contacts.run_links(links)
             else:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
-from syncadmin.sync.pipeline.commit import LINK_FIELDS, record_error
+from syncadmin.sync.pipeline.commit import LINK_FIELDS, mark_failed, mark_synced, record_error
 from syncadmin.sync.pipeline.contacts.types import Pair
 
 
@@ -33,12 +33,13 @@ def finish(account: Any, pairs: list[Pair], snapshots: dict[int, dict[str, Any]]
                 link.sf_id = pair.sf["Id"]
                 link.sf_object = pair.sf_object or link.sf_object
             if pair.errors:
-                link.status = LinkStatus.FAILED
+                mark_failed(link, pair.errors, now)
                 failed.append(pair)
             else:
                 link.snapshot = snapshots.get(id(pair), link.snapshot)
                 link.status, link.excluded_reason = LinkStatus.IN_SYNC, ""
                 link.synced_at = now
+                mark_synced(link)
                 synced.append(link)
         link.updated_at = now
         (changed if link.pk else new).append(link)
