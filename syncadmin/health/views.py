@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,17 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
     JsonResponse,
 )
-from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,14 +35,10 @@ from syncadmin.accounts.models import Account
 from syncadmin.celery import app as celery_app
 from syncadmin.health import badges, links
 from syncadmin.health import dashboard as agg
-from syncadmin.health import runs as job_history
-from syncadmin.health.export import export_dir
 from syncadmin.health.forms import COLUMN_CHOICES, DEFAULT_COLUMNS, AllocationForm, ColumnsForm
 from syncadmin.health.models import UserColumns
 from syncadmin.integration.models import ApiSettings
-from syncadmin.sync import objects as registry
 from syncadmin.sync.models import (
-    AssociationLink,
     LinkStatus,
     RecordLink,
     RunStatus,
@@ -461,95 +453,6 @@ def records(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
     return render(request, "health/records.html", _subnav(ctx, "records"))
 
 
-@dataclass
-class AssociatedRecord:
-    """One row of the associations panel: the record at the other end of an association."""
-
-    kind: str
-    kind_label: Any
-    object: str  # the other record's object key
-    object_label: Any
-    label: str
-    link_id: int | None  # None while the other record waits to sync
-    hs_id: str
-    sf_id: str
-    hs_url: str
-    sf_url: str
-
-    @property
-    def pending(self) -> bool:
-        return self.link_id is None
-
-
-def _association_kinds(owner: str) -> dict[str, registry.AssociationSpec]:
-    spec = links.spec_for(owner)
-    return {a.key: a for a in spec.associations} if spec else {}
-
-
-def _associated(account: Account, link: RecordLink,
-                assoc: AssociationLink) -> AssociatedRecord:
-    """The other end of `assoc` as seen from `link`, with its URLs in both systems."""
-    owner = assoc.from_link  # select_related: no query
-    kind = _association_kinds(owner.object).get(assoc.kind)
-    kind_label = (kind.label if kind and kind.label else assoc.kind)
-    other = assoc.to_link if assoc.from_link_id == link.pk else owner
-    portal, instance = account.hubspot_portal_id, account.sf_instance_url
-    if other is None:  # pending: the remote ids wait for the associated record's first sync
-        obj = kind.target if kind else ""
-        return AssociatedRecord(
-            assoc.kind, kind_label, obj, links.object_label(obj, singular=True), "", None,
-            assoc.pending_hs_id, assoc.pending_sf_id,
-            links.hs_url(portal, obj, assoc.pending_hs_id),
-            links.sf_url(instance, obj, assoc.pending_sf_id))
-    return AssociatedRecord(
-        assoc.kind, kind_label, other.object, links.object_label(other.object, singular=True),
-        other.label, other.pk, other.hs_id or "", other.sf_id or "",
-        links.hs_url(portal, other.object, other.hs_id),
-        links.sf_url(instance, other.object, other.sf_id, other.sf_object))
-
-
-ASSOCIATIONS_PER_PAGE = 50
-RECORD_FILTERS = ("object", "status", "period")
-_LINK_FIELDS = ("id", "account_id", "object", "hs_id", "sf_object", "sf_id", "label", "status")
-
-
-def _associations_context(request: HtmxHttpRequest, account: Account,
-                          link_id: int) -> dict[str, Any]:
-    link = get_object_or_404(RecordLink.objects.only(*_LINK_FIELDS), pk=link_id,
-                             account=account)
-    qs = (AssociationLink.objects.filter(account=account)
-          .filter(Q(from_link=link) | Q(to_link=link))
-          .select_related("from_link", "to_link")
-          .only("id", "kind", "from_link_id", "to_link_id", "pending_hs_id", "pending_sf_id",
-                *(f"from_link__{f}" for f in _LINK_FIELDS),
-                *(f"to_link__{f}" for f in _LINK_FIELDS))
-          .order_by("kind", "id"))
-    page = Paginator(qs, ASSOCIATIONS_PER_PAGE).get_page(request.GET.get("apage"))
-    # The record view's filters ride along, so closing the panel or reloading keeps them.
-    query = urlencode({k: request.GET[k] for k in RECORD_FILTERS if request.GET.get(k)})
-    return {"account": account, "link": link, "assoc_page": page,
-            "associated": [_associated(account, link, a) for a in page],
-            "link_hs_url": links.hs_url(account.hubspot_portal_id, link.object, link.hs_id),
-            "link_sf_url": links.sf_url(account.sf_instance_url, link.object, link.sf_id,
-                                        link.sf_object),
-            "panel_query": query}
-
-
-@login_required
-@require_http_methods(["GET"])
-def associations(request: HtmxHttpRequest, account_id: int, link_id: int) -> HttpResponse:
-    """What a synced record is associated with on both sides (FEATURES H8): the record
-    view's side panel for htmx; the whole record view with the panel open otherwise (a
-    reload, a shared link, no JavaScript)."""
-    account = account_for(request, account_id)
-    ctx = _associations_context(request, account, link_id)
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "health/_associations.html", ctx)
-    full = _records_context(request, account)
-    full.update(ctx)
-    return render(request, "health/records.html", _subnav(full, "records"))
-
-
 STATUS_FILTER_CHOICES = [("in_sync", _("In sync")), ("failed", _("Failed")),
                          ("excluded", _("Excluded")), ("deleted_hs", _("Deleted in HubSpot")),
                          ("deleted_sf", _("Deleted in Salesforce"))]
@@ -578,83 +481,3 @@ def columns(request: HttpRequest, account_id: int) -> HttpResponse:
     ctx = _subnav({"account": account, "form": form, "query": request.GET.get("query", "")},
                   "records")
     return render(request, "health/columns.html", ctx, status=status)
-
-
-@login_required
-def export(request: HttpRequest, account_id: int) -> HttpResponse:
-    """More → Export: a Celery task writes the file; the record view links to it when ready."""
-    account = account_for(request, account_id, change=True)  # first: 404 for non-members
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    fmt = request.POST.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        fmt = "csv"
-    params = {k: request.POST.get(k, "") for k in ("object", "status", "period")}
-    run = SyncRun.objects.create(account=account, kind=SyncRun.Kind.EXPORT,
-                                 status=RunStatus.QUEUED,
-                                 params={"format": fmt, "filters": params,
-                                         "user": request.user.pk})
-    from syncadmin.health.tasks import export_records
-
-    try:
-        export_records.delay(run.pk)
-    except Exception as exc:  # noqa: BLE001
-        run.status, run.message = RunStatus.FAILED, f"Could not queue: {type(exc).__name__}"
-        run.save(update_fields=["status", "message"])
-        messages.error(request, _("The export could not be queued; try again in a moment."))
-    else:
-        messages.success(request, _("Export started; the download link appears here when "
-                                    "the file is ready."))
-    query = urlencode({k: v for k, v in params.items() if v})
-    return redirect(reverse("health:records", kwargs={"account_id": account.pk})
-                    + (f"?{query}" if query else ""))
-
-
-@login_required
-@require_http_methods(["GET"])
-def download(request: HtmxHttpRequest, account_id: int, pk: int) -> HttpResponseBase:
-    account = account_for(request, account_id)
-    run = get_object_or_404(SyncRun, pk=pk, account=account, kind=SyncRun.Kind.EXPORT,
-                            status=RunStatus.SUCCEEDED)
-    path = export_dir() / Path(run.result_file).name
-    if not run.result_file or not path.is_file():
-        raise Http404
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def restore(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
-    """More → Restore all deleted records: choose, review, Restore all N (FEATURES H7)."""
-    account = account_for(request, account_id, change=request.method == "POST")
-    if request.method == "POST":
-        return _start_resync(request, account)
-    destination, obj = _restore_choice(request.GET)
-    review = "review" in request.GET
-    qs = _deleted_qs(account, destination, obj).order_by("label", "id")
-    page = Paginator(qs, RECORDS_PER_PAGE).get_page(request.GET.get("page")) if review else None
-    ctx = {"account": account, "destination": destination, "object": obj, "review": review,
-           "page": page, "objects": links.object_choices(), "destinations": DESTINATIONS,
-           "app": DESTINATIONS[destination], "can_change": can_change(request)}
-    return render(request, "health/restore.html", _subnav(ctx, "records"))
-
-
-@login_required
-@require_http_methods(["GET"])
-def runs(request: HtmxHttpRequest, account_id: int) -> HttpResponse:
-    account = account_for(request, account_id)
-    page, rows, chosen = job_history.page_of(account, request.GET)
-    query = urlencode({k: v for k, v in chosen.items() if v})
-    return render(request, "health/runs.html", _subnav({
-        "account": account, "page": page, "rows": rows, "chosen": chosen, "query": query,
-        "kinds": SyncRun.Kind.choices, "statuses": RunStatus.choices}, "runs"))
-
-
-@login_required
-@require_http_methods(["GET"])
-def run_row(request: HtmxHttpRequest, account_id: int, pk: int) -> HttpResponse:
-    account = account_for(request, account_id)
-    run = get_object_or_404(SyncRun, pk=pk, account=account)
-    as_export = request.GET.get("as") == "export"
-    template = "health/_export.html" if as_export else "health/_run_row.html"
-    return render(request, template, {"account": account, "run": run})
