@@ -1,6 +1,14 @@
 from django.urls import path
 
-from syncadmin.integration import activity_views, custom_views, import_views, views, wizard
+from syncadmin.integration import (
+    activity_views,
+    custom_views,
+    header_views,
+    import_views,
+    mapping_views,
+    views,
+    wizard,
+)
 from syncadmin.sync import objects
 
 app_name = "integration"
@@ -31,13 +39,13 @@ urlpatterns = [
          name="activity_mapping_add"),
     path("activity-mapping/<int:pk>/", activity_views.activity_mapping, name="activity_mapping"),
     path("activities/<str:kind>/", views.activities, name="sf_activity"),
-    path("mappings/<str:object>/", views.mappings, name="mappings"),
-    path("mappings/<str:object>/add/", views.mapping_add, name="mapping_add"),
-    path("mapping/<int:pk>/", views.mapping_edit, name="mapping_edit"),
-    path("mapping/<int:pk>/toggle/", views.mapping_toggle, name="mapping_toggle"),
-    path("sync/off/", views.sync_off, name="sync_off"),
-    path("sync/on/", views.sync_on, name="sync_on"),
-    path("connection/delete/", views.connection_delete, name="connection_delete"),
+    path("mappings/<str:object>/", mapping_views.mappings, name="mappings"),
+    path("mappings/<str:object>/add/", mapping_views.mapping_add, name="mapping_add"),
+    path("mapping/<int:pk>/", mapping_views.mapping_edit, name="mapping_edit"),
+    path("mapping/<int:pk>/toggle/", mapping_views.mapping_toggle, name="mapping_toggle"),
+    path("sync/off/", header_views.sync_off, name="sync_off"),
+    path("sync/on/", header_views.sync_on, name="sync_on"),
+    path("connection/delete/", header_views.connection_delete, name="connection_delete"),
     path("setup/", wizard.start, name="setup"),
     path("setup/contacts/", wizard.contacts_step, name="setup_contacts"),
     path("setup/activities/", wizard.activities_step, name="setup_activities"),

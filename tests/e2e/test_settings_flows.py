@@ -205,12 +205,13 @@ def test_contacts_setting_change_persists_and_shows_in_the_audit_log(
 
     page.locator("nav.tabs").get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/audit/")
-    row = page.locator("tbody tr", has_text="sf_picklist_mode").first
+    # The field's label and the values' labels, with the object (issue 17, defect 5).
+    row = page.locator("tbody tr", has_text="Salesforce state/country picklists").first
     expect(row.locator("td").nth(1)).to_have_text("ann")
-    change = row.locator("td").nth(3)
-    expect(change).to_contain_text("sf_picklist_mode")
+    expect(row.locator("td").nth(2)).to_have_text("Contacts")
+    change = row.locator("td").nth(4)
     text = change.inner_text()
-    assert "→" in text
+    assert "→" in text and "sf_picklist_mode" not in text
     old, new = (s.strip() for s in text.split(":", 1)[1].split("→"))
-    assert old in (before, before_label) and new in ("customized", after_label), text
+    assert old == before_label and new == after_label, text
     _shot(page, screenshot_dir, "audit-log")
