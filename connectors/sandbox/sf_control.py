@@ -191,7 +191,8 @@ class ControlMixin(DataApiGate):
         if rel == "seed":
             objects = {
                 k: int(body[k])
-                for k in ("accounts", "opportunities", "contact_roles_per_opportunity", "cases")
+                for k in ("accounts", "opportunities", "contact_roles_per_opportunity", "cases",
+                          "shipments")
                 if body.get(k)
             }
             return {
@@ -303,8 +304,8 @@ class SandboxControl:
     def reset(self, **body: Any) -> Any:
         return self._post("reset", body)
 
-    def seed(self, seed: int, contacts: int) -> dict:
-        return self._post("seed", {"seed": seed, "contacts": contacts})
+    def seed(self, seed: int, contacts: int, **objects: int) -> dict:
+        return self._post("seed", {"seed": seed, "contacts": contacts, **objects})
 
     def insert(self, obj: str, records: list[dict]) -> list[str]:
         return self._post("records", {"object": obj, "records": records})["ids"]

@@ -433,10 +433,11 @@ class OrgStore:
                 continue
             rec[f.name] = v
         if "_account_ref" in data:
-            target = "Account__c" if obj == "Project__c" else "AccountId"
+            target = "Account__c" if obj in ("Project__c", "Shipment__c") else "AccountId"
             rec[target] = refs.get(data["_account_ref"], data["_account_ref"])
         if "_contact_ref" in data:
-            rec["WhoId" if obj == "Task" else "ContactId"] = refs.get(data["_contact_ref"])
+            target = {"Task": "WhoId", "Shipment__c": "Contact__c"}.get(obj, "ContactId")
+            rec[target] = refs.get(data["_contact_ref"])
         if "_opportunity_ref" in data:
             target = "WhatId" if obj == "Task" else "OpportunityId"
             rec[target] = refs.get(data["_opportunity_ref"])
@@ -484,6 +485,7 @@ class OrgStore:
             "OpportunityContactRole",
             "Case",
             "Task",
+            "Shipment__c",
         ]
         for obj in order:
             for r in data.sf.get(obj, []):
