@@ -159,3 +159,19 @@ def test_hubspot_side_through_hubspot_api_client(sandbox):
     found = client.crm.companies.search_api.do_search({"filterGroups": [{"filters": [
         {"propertyName": "domain", "operator": "HAS_PROPERTY"}]}], "limit": 100})
     assert found.total >= 20
+
+
+def test_seeded_shipments_are_a_custom_object_with_lookups(sf, sf_client):
+    """`sandbox --shipments N` (the demo's custom object, E3): records read back through
+    simple-salesforce with their Contact and Account lookups."""
+    loaded = sf.control.seed(5, 60, accounts=10, shipments=12)
+    assert loaded["loaded"]["Shipment__c"] == 12
+    rows = sf_client.query_all("SELECT Id, Name, Status__c, Contact__c, Account__c, "
+                               "Contact__r.Email FROM Shipment__c")["records"]
+    assert len(rows) == 12 and all(r["Id"].startswith("a01") for r in rows)
+    assert all(r["Contact__c"] and r["Contact__r"]["Email"] for r in rows)
+    assert any(r["Account__c"] for r in rows)
+    assert {r["Status__c"] for r in rows} <= {"Booked", "In transit", "Delivered", "Returned"}
+    described = {f["name"]: f for f in sf_client.Shipment__c.describe()["fields"]}
+    assert described["Contact__c"]["referenceTo"] == ["Contact"]
+    assert "Shipment__c" in {o["name"] for o in sf_client.describe()["sobjects"] if o["custom"]}
