@@ -41,6 +41,8 @@ BATCH = 100
 ASSOC_READ_BATCH = 1000
 ASSOC_WRITE_BATCH = 2000
 SEARCH_PAGE = 200
+# A `changed` window starting before this is a full read (the engine's EPOCH is 2000-01-01).
+FULL_READ_BEFORE = datetime(2001, 1, 1, tzinfo=UTC)
 MERGED_IDS = "hs_merged_object_ids"  # the ids a record's merges took in
 SEARCH_CAP = 10_000
 IN_CHUNK = 100
@@ -367,6 +369,18 @@ class HubSpotAdapter(ActivityReads, TokenRefresh):
         mod = self._mod_prop(object_type)
         # Merges show on the survivor (HubSpot ignores properties an object type lacks).
         props = list(dict.fromkeys([*properties, mod, MERGED_IDS]))
+        if since <= FULL_READ_BEFORE:
+            # Everything (an initial or full sync): the list API, which search's limits do
+            # not bind — search allows 5 requests a second and 10,000 results per query, the
+            # list API 100 records a page within the general 190 per 10 s — and which reads
+            # a record as soon as it is written (search indexes it late).
+            hi_ms = _ms(until)
+            for page in self.list_all(object_type, props):
+                kept = [r for r in page
+                        if (_parse_ms(r["properties"].get(mod)) or 0) <= hi_ms]
+                if kept:
+                    yield kept
+            return
         lo, op, after, hi = _ms(since), "GT", 0, _ms(until)
         skip: set[str] = set()  # ids already yielded whose modified date == lo (op GTE)
         tail_ms: int | None = None  # highest modified date yielded in this window

@@ -132,6 +132,19 @@ def test_changed_reads_window_in_pages_ascending(hs, hsa):
     assert [len(p) for p in pages] == [200, 151] and hsa.calls == 2
 
 
+def test_a_full_read_lists_instead_of_searching(hs, hsa, ledger):
+    """From the beginning of time (an initial or full sync) `changed` pages through the list
+    API: no search rate limit, no 10,000 cap, no indexing delay; `until` still bounds it."""
+    rows = [{"email": f"f{i}@x.com", "lastmodifieddate": BASE + i * 1000} for i in range(250)]
+    hs.control.load({"contacts": rows})
+    until = datetime.fromtimestamp((BASE + 199_000) / 1000, UTC)
+    pages = list(hsa.changed("contacts", ["email"], datetime(2000, 1, 1, tzinfo=UTC), until))
+    emails = sorted(r["properties"]["email"] for p in pages for r in p)
+    assert emails == sorted(f"f{i}@x.com" for i in range(200))
+    endpoints = {e for _, e, _ in ledger.calls}
+    assert endpoints == {"GET /crm/v3/objects/contacts"} and hsa.calls == 3  # 100 a page
+
+
 def test_changed_reads_past_the_10000_search_cap(hs, make):
     # About the cap, not the pace: 53 searches at HubSpot's 5 a second would take 11 s.
     hs.control.limits(search_per_second=None)
