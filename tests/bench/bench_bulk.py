@@ -6,7 +6,9 @@ An initial two-way sync of N people (half per side, 20 % of them on both, as ben
 once per mode on fresh emulators: ``rest`` with the bulk path off (SYNC_BULK_THRESHOLD far
 above N: what the sync did before issue 13) and ``bulk`` with the default threshold. For each:
 SF and HS calls, the SF calls per endpoint, wall seconds and the sync process's own peak RSS
-(measured inside the child, so one run's peak does not hide the next's). Targets for 100,000
+(measured inside the child, so one run's peak does not hide the next's), and the CPU seconds
+of the sync and of the emulators' process, steadier than wall time on a shared machine.
+Targets for 100,000
 people: at most 40 SF calls, wall time no worse than the REST path, peak RSS <= 300 MB.
 
 Uses PostgreSQL database `syncadmin_bench` (DATABASE_URL overrides), recreated every run.
@@ -39,8 +41,9 @@ from bench_sync import (  # noqa: E402 - the path above makes the sibling import
 
 # Runs `manage.py sync` in this child and prints its own peak RSS (KB) last.
 CHILD = ("import atexit, resource, runpy, sys; "
-         "atexit.register(lambda: print('RSS_KB', "
-         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)); "
+         "u = lambda: resource.getrusage(resource.RUSAGE_SELF); "
+         "atexit.register(lambda: print('RSS_KB', u().ru_maxrss, u().ru_utime + u().ru_stime, "
+         "flush=True)); "
          "sys.argv = ['manage.py', 'sync', '--account', sys.argv[1], '--full']; "
          "runpy.run_path('manage.py', run_name='__main__')")
 
@@ -54,6 +57,12 @@ def endpoint_calls(name: str) -> dict[str, int]:
     return json.loads(manage("shell", "-c", code).strip().splitlines()[-1])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (the emulators'), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one(mode: str, n: int) -> None:
     box = Sandbox()
     name = f"bench-bulk-{mode}"
@@ -64,20 +73,24 @@ def one(mode: str, n: int) -> None:
         connect(box.dir, name)
         env = {"SYNC_BULK_THRESHOLD": str(10**9) if mode == "rest" else "10000",
                "SYNC_BULK_POLL_MS": "0"}
+        emulators = cpu_seconds(box.proc.pid)
         t0 = time.perf_counter()
         out = subprocess.run([PY, "-c", CHILD, name], cwd=ROOT, text=True,  # noqa: S603
                              capture_output=True, env={**os.environ, **env})
         wall = time.perf_counter() - t0
+        emulators = cpu_seconds(box.proc.pid) - emulators
         if out.returncode:
             print(f"[{mode}] the sync failed after {wall:.1f} s:\n{out.stderr[-3000:]}")
             return
         lines = out.stdout.strip().splitlines()
-        rss_mb = int(lines[-1].split()[1]) // 1024
+        rss_line = next(ln for ln in lines if ln.startswith("RSS_KB")).split()
+        rss_mb, cpu = int(rss_line[1]) // 1024, float(rss_line[2])
         result = json.loads(next(ln for ln in reversed(lines) if ln.startswith("{")))
         c = result["contacts"]
         calls = Counter(endpoint_calls(name))
         print(f"[{mode}] initial sync of {n:,} people: {result['sf_api_calls']} SF calls, "
-              f"{result['hs_api_calls']} HS calls, {wall:.1f} s wall, peak RSS {rss_mb} MB; "
+              f"{result['hs_api_calls']} HS calls, {wall:.1f} s wall (CPU: sync {cpu:.1f} s, "
+              f"emulators {emulators:.1f} s), peak RSS {rss_mb} MB; "
               f"to HS created {c['to_hs']['created']}, to SF created "
               f"{c['to_sf']['created']}, updated {c['to_sf']['updated']}, failed "
               f"{c['to_sf']['failed'] + c['to_hs']['failed']}", flush=True)
