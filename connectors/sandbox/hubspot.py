@@ -19,6 +19,10 @@ API surface (paths as HubSpot's; `{type}` is a plural name, singular name or obj
     POST/GET          /crm/v3/lists/ , /crm/v3/lists/search , /crm/v3/lists/{id}
     GET/PUT           /crm/v3/lists/{id}/memberships , .../memberships/{add|remove|add-and-remove}
     GET               /crm/v3/pipelines/{deals|tickets}[/{id}[/stages]]  (hs_pipelines)
+    GET/POST          /crm-object-schemas/v3/schemas[/{objectType}]  custom objects (hs_schemas):
+                      objectTypeId 2-N, fullyQualifiedName p{portal}_{name}, one default
+                      association type per associated object; no PATCH, archive or later
+                      association definitions
     GET               /crm/v3/owners/ , /events/v3/events/?objectType&objectId&eventType
     POST              /oauth/v3/token , /oauth/v3/token/introspect ; the retiring v1
                       /oauth/v1/token , /oauth/v1/access-tokens/{token} (hs_oauth) ;
@@ -85,6 +89,11 @@ associations, as HubSpot serves them. Marketing email events (/email/public/v1/e
 are in hs_email_events, with control endpoints /__sandbox/email-events, /__sandbox/forms and
 /__sandbox/form-submissions; sales email opens/clicks, content views and integration events
 are events v3 (/__sandbox/events writes them).
+
+Not emulated: webhooks and app timeline-event templates, the CRM imports/exports APIs, line
+items, products, quotes and other commerce objects, property groups' own endpoints, custom
+association labels' definitions API, schema PATCH/archive, GDPR deletion, files, and search's
+free-text `query` beyond what hs_search documents.
 
 Layout: this module is the WSGI app (`HubSpotEmulator`: dispatch, auth, rate limits, injected
 faults, state reset) and `start_hubspot`. Each resource is a mixin with its handlers and a
