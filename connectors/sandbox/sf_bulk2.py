@@ -41,7 +41,8 @@ that only answer InProgress. simple-salesforce's ``wait_for_job`` polls until a 
 state, so it works unchanged, and a poll never takes long enough to time a client out.
 Records go through the org's own create/update/upsert/delete, so every validation a REST write
 meets (required fields, restricted picklists, duplicate rules, validation rules, read-only
-fields) appears in ``failedResults``. ``control({"fail_after": n})`` makes the next ingest job
+fields) appears in ``failedResults``, and so does the ``record_lock`` fault (``faults`` with a
+``jobs/*`` pattern) as UNABLE_TO_LOCK_ROW. ``control({"fail_after": n})`` makes the next ingest job
 fail after n records, the rest left unprocessed, as a job whose batches exhausted their retries.
 """
 
@@ -53,7 +54,7 @@ import io
 import json
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -100,6 +101,7 @@ class Bulk2(IngestProcessing):
         self.query_jobs: deque[float] = deque()
         self.polls_in_progress = 0
         self.fail_after: int | None = None
+        self.record_lock: Callable[[], bool] = lambda: False
 
     # ---------------------------------------------------------------- allocations, control
 
@@ -143,8 +145,10 @@ class Bulk2(IngestProcessing):
     # ---------------------------------------------------------------------- dispatch
 
     def handle(self, method: str, version: str, parts: list[str], args: dict[str, str],
-               raw: bytes) -> Response:
-        """One request under ``jobs/``; `parts` is the path after it."""
+               raw: bytes, record_lock: Callable[[], bool] = lambda: False) -> Response:
+        """One request under ``jobs/``; `parts` is the path after it. `record_lock` is the
+        gate's injected ``record_lock`` fault, asked once per ingested row."""
+        self.record_lock = record_lock
         try:
             return self._route(method, version, [p for p in parts if p], args, raw)
         except Bulk2Error as e:

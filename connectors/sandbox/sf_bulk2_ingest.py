@@ -17,6 +17,7 @@ import csv
 import io
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,7 @@ class IngestProcessing:
 
     org: Any
     ingested: deque[tuple[float, int]]
+    record_lock: Callable[[], bool]
 
     def _window(self) -> float:
         raise NotImplementedError
@@ -164,6 +166,9 @@ class IngestProcessing:
             if len(row) != len(fields):
                 raise _RecordError("INVALID_FIELD", f"Record has {len(row)} fields but the "
                                    f"header has {len(fields)}", [])
+            if self.record_lock():
+                raise _RecordError("UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access "
+                                   "to this record or 1 records", [])
             values = dict(zip((f.name for f in fields), row, strict=True))
             data = {f.name: _typed(f, v) for f, v in zip(fields, row, strict=True) if v != ""}
             rid, created = self._write(job, values, data, dupes)

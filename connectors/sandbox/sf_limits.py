@@ -122,7 +122,7 @@ class DataApiGate:
             with org.lock:
                 response = org.bulk2.handle(request.method, version, rel.split("/")[1:],
                                             {k: v for k, v in request.args.items()},
-                                            request.get_data())
+                                            request.get_data(), lambda: self._record_lock(rel))
                 response.headers.update(self._limit_header())
             return response
         body: Any = None

@@ -127,3 +127,17 @@ def test_threshold_and_explicit_choice(sf: SalesforceHandle) -> None:
     assert "jobs/ingest" not in endpoints(ledger)
     a.create_many("Contact", [{"LastName": "One"}], bulk=True)
     assert endpoints(ledger)["jobs/ingest"] == 3
+
+
+def test_rows_that_met_a_row_lock_are_sent_again_through_rest(sf: SalesforceHandle) -> None:
+    ledger = MemoryLedger()
+    a = bulk_adapter(sf, ledger)
+    a.ensure_external_id_field("Contact", EXT, "HubSpot Id")
+    sf.control.faults({"jobs/*": {"record_lock": 1.0}}, times=2)
+    records = [{"LastName": f"L{i}", EXT: f"h{i}"} for i in range(8)]
+    outcomes = a.upsert_many("Contact", EXT, records)
+    assert all(o.ok for o in outcomes) and [o.key for o in outcomes] == [r[EXT] for r in records]
+    # the two locked rows came back in failedResults and went again in one collection
+    assert endpoints(ledger)["jobs/ingest/failedResults"] == 1
+    assert endpoints(ledger)["composite/sobjects"] == 1
+    assert sf.control.state()["counts"]["Contact"] == 8
