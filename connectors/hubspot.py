@@ -32,6 +32,7 @@ from hubspot import HubSpot
 
 from connectors.errors import Kind, Outcome, RemoteError
 from connectors.hubspot_activities import ActivityReads
+from connectors.hubspot_pacing import RatePacer
 from connectors.hubspot_tokens import TokenRefresh, TokenRefreshed
 from connectors.usage import UsageLedger
 
@@ -122,17 +123,22 @@ def endpoint_of(method: str, url: str) -> str:
 class _CountingPool(urllib3.PoolManager):
     """The one place every HubSpot HTTP request passes through."""
 
-    def __init__(self, on_request: Callable[[str, str], None], timeout: float, **kw: Any) -> None:
+    def __init__(self, on_request: Callable[[str, str], None], timeout: float,
+                 pacer: RatePacer | None = None, **kw: Any) -> None:
         super().__init__(**kw)
         self._on_request = on_request
         self._default_timeout = urllib3.Timeout(total=timeout)
+        self.pacer = pacer or RatePacer()
 
     def urlopen(self, method: str, url: str, redirect: bool = True,  # type: ignore[override]
                 **kw: Any) -> Any:
         if kw.get("timeout") is None:
             kw["timeout"] = self._default_timeout
+        self.pacer.before()
         self._on_request(method, url)
-        return super().urlopen(method, url, redirect=redirect, **kw)
+        response = super().urlopen(method, url, redirect=redirect, **kw)
+        self.pacer.learn(getattr(response, "headers", None))
+        return response
 
 
 def _iso(v: Any) -> str | None:

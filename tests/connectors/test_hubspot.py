@@ -287,11 +287,12 @@ def test_retries_are_bounded(hs, make):
 
 
 def test_rate_limit_waits_for_the_window(hs, hsa):
+    """The client learns the burst limit from the answers and spaces its requests, so it
+    never meets a 429 (hubspot_pacing); a 429 that still comes is waited out (below)."""
     hs.control.limits(ten_secondly=2, interval_ms=300)
     for _ in range(4):
         hsa.get_many("contacts", ["1"], [])
-    usage = hs.control.usage()
-    assert usage["rejected"] >= 1 and hsa.calls == usage["total"]
+    assert hsa.calls == 4  # no request repeated after a 429
 
 
 def test_injected_429_honours_retry_after(hs, hsa):
