@@ -57,11 +57,14 @@ def apply_lifecycle(cs: ContactSync, opportunities: list[dict[str, Any]],
                                 ["lifecyclestage"])
     }
     updates: dict[str, str] = {}
+    roles_of: dict[str, list[dict[str, Any]]] = {}  # by contact: one pass, not one per link
+    for r in all_roles:
+        roles_of.setdefault(r["ContactId"], []).append(r)
     for sf_id, link in links.items():
         states = [(bool(opps[r["OpportunityId"]].get("IsClosed")),
                    bool(opps[r["OpportunityId"]].get("IsWon")))
-                  for r in all_roles
-                  if r["ContactId"] == sf_id and r["OpportunityId"] in opps]
+                  for r in roles_of.get(sf_id or "", ())
+                  if r["OpportunityId"] in opps]
         stage = rules.lifecycle_from_opportunities(
             cs.policy, current.get(link.hs_id or ""), states, sf_object="Contact")
         if stage:
@@ -120,10 +123,13 @@ def company_colleagues(cs: ContactSync, moved: dict[str, str]) -> dict[str, str]
     current = {r["id"]: (r.get("properties") or {}).get("lifecyclestage")
                for r in cs.hs.get_many("contacts", [lk.hs_id for lk in links.values()],
                                        ["lifecyclestage"])}
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for r in colleagues:
+        by_account.setdefault(r.get("AccountId") or "", []).append(r)
     out: dict[str, str] = {}
     for acc, stage in stage_of_account.items():
-        stages = {lk.hs_id: current.get(lk.hs_id or "") for r in colleagues
-                  if r.get("AccountId") == acc and (lk := links.get(r["Id"])) and lk.hs_id}
+        stages = {lk.hs_id: current.get(lk.hs_id or "") for r in by_account.get(acc, ())
+                  if (lk := links.get(r["Id"])) and lk.hs_id}
         out.update(rules.company_lifecycle_propagation(cs.policy, stages, stage))
     return out
 
