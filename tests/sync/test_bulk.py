@@ -15,6 +15,7 @@ from syncadmin.sync.models import LinkStatus, RecordLink, SyncError
 from syncadmin.sync.service import run_account
 from syncadmin.usage.models import ApiUsage
 from tests.sync.helpers import hs_contacts, people, sf_rows
+from tests.sync.objects_helpers import enable
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,3 +89,25 @@ def test_bulk_record_failures_become_classified_error_cards(
     assert errors.count() == 3
     assert {(e.kind, e.direction) for e in errors} == {("value_too_long", "to_sf")}
     assert len(sf_rows(sf_client, "Lead")) == 57
+
+
+def test_companies_written_to_salesforce_through_a_bulk_job(
+        connected, small_threshold, sf, hs, sf_client):
+    enable(connected, "companies")
+    hs.control.load({"companies": [
+        {"name": f"Company {i}", "domain": f"c{i}.example",
+         "phone": "+1 555 0100" if i != 7 else "9" * 60}  # Account.Phone holds 40
+        for i in range(70)]})
+
+    run = run_account(connected, kind="full")
+
+    assert run.status == "succeeded", run.message
+    assert run.counts["companies"]["to_sf"]["created"] == 69
+    calls = sf_endpoints(connected)
+    assert calls["jobs/ingest/batches"] == 1 and calls["jobs/ingest/failedResults"] == 1
+    assert "composite/sobjects" not in calls
+    [error] = SyncError.objects.filter(account=connected)
+    assert (error.object, error.kind, error.direction) == ("companies", "value_too_long",
+                                                          "to_sf")
+    accounts = sf_rows(sf_client, "Account", "Id, Name, HubSpot_Id__c")
+    assert len(accounts) == 69 and all(a["HubSpot_Id__c"] for a in accounts)
