@@ -21,6 +21,7 @@ to null, an empty cell leaves it unchanged).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import math
@@ -191,14 +192,19 @@ class Bulk2Runner:
                 size += len(lines[end].encode())
                 end += 1
             data = _line(columns) + "".join(lines[start:end])
-            self._job(operation, sobject, data, rows, records, start, end, key, ext_field, out)
+            self._job(operation, sobject, data, rows, records, start, end, key, ext_field, out,
+                      _key_column(operation, columns, ext_field))
             start = end
         return out
 
     def _job(self, operation: str, sobject: str, data: str, rows: list[list[str]],
              records: list[dict], start: int, end: int, key: Callable[[int, dict], str],
-             ext_field: str | None, out: list[Outcome | None]) -> None:
-        """One ingest job for rows[start:end]; fills `out` for them."""
+             ext_field: str | None, out: list[Outcome | None],
+             key_at: int | None = None) -> None:
+        """One ingest job for rows[start:end]; fills `out` for them. Result rows echo the
+        uploaded values and come in no set order: they are matched on the record's key
+        column when it has one (the external id of an upsert, the Id of an update or a
+        delete), else on all its values."""
         keys = {i: key(i, records[i]) for i in range(start, end)}
         try:
             job = self.a._call(lambda: self._client(sobject).create_job(
@@ -214,12 +220,17 @@ class Bulk2Runner:
                 out[i] = Outcome(False, error=_for_record(e, keys[i]), key=keys[i])
             return
         info = self._wait(sobject, job_id, False)
+        def match_key(values: list[str]) -> tuple[str, ...]:
+            if key_at is not None and key_at < len(values):
+                return (_norm(values[key_at]),)
+            return tuple(_norm(v) for v in values)
+
         pending: dict[tuple[str, ...], deque[int]] = {}
         for i in range(start, end):
-            pending.setdefault(tuple(rows[i]), deque()).append(i)
+            pending.setdefault(match_key(rows[i]), deque()).append(i)
 
         def take(values: list[str]) -> int | None:
-            q = pending.get(tuple(values))
+            q = pending.get(match_key(values))
             return q.popleft() if q else None
 
         processed = int(info.get("numberRecordsProcessed") or 0)
@@ -255,6 +266,21 @@ class Bulk2Runner:
         reader = csv.reader(io.StringIO(text, newline=""))
         next(reader, None)
         yield from reader
+
+
+def _key_column(operation: str, columns: list[str], ext_field: str | None) -> int | None:
+    name = ext_field if operation == "upsert" else "Id" if operation in ("update", "delete") \
+        else None
+    return columns.index(name) if name and name in columns else None
+
+
+def _norm(value: str) -> str:
+    """A result value as uploaded: results served without a charset are decoded as Latin-1
+    by requests (UTF-8 bytes then read as two characters each), and a line break inside a
+    quoted value may come back as CRLF."""
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        value = value.encode("latin-1").decode("utf-8")
+    return value.replace("\r\n", "\n")
 
 
 def _cell(v: Any) -> str:
