@@ -156,7 +156,11 @@ def test_object_record_and_job_views(page, login, live_server, acme, make_member
     assert contacts.get_by_test_id("failed").inner_text() == "13"  # 10 with errors + 3 deleted
     contacts.locator(".chip").first.hover()
     page.screenshot(path=str(screenshot_dir / "health-objects.png"))
-    contacts.get_by_test_id("failed").click()
+    contacts.get_by_test_id("failed").click()  # the seed's flow: a panel of those records
+    panel = page.get_by_test_id("failed-panel")
+    expect(panel).to_contain_text("13 failed records")
+    panel.locator("summary", has_text="Actions").click()
+    panel.get_by_role("link", name="Open in the record view").click()
     page.wait_for_url("**/records/?object=contacts&status=failed")
     assert "13 records" in page.locator("#record-table").inner_text()
     page.select_option("select[name=status]", "")
