@@ -62,7 +62,7 @@ def test_filters_and_paging(admin_client, account):
     _runs(account, [("poll", RunStatus.SUCCEEDED, BUSY)] * (PER_PAGE + 5)
           + [("export", RunStatus.FAILED, {})])
     first = _page(admin_client, account).content.decode()
-    assert f"Page 1 of 2" in first and "page=2" in first
+    assert "Page 1 of 2" in first and "page=2" in first
     second = _page(admin_client, account, "?page=2").content.decode()
     assert second.count('<tr id="run-') == 6
     exports = _page(admin_client, account, "?kind=export").content.decode()
