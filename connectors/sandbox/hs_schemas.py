@@ -92,46 +92,46 @@ class SchemasMixin:
         with self.lock:
             st = self.portal.store(otype)
             if st is None or st.plural not in self.schemas:
-                raise _err(404, "OBJECT_NOT_FOUND", f"Unable to find object type {otype}")
+                raise err(404, "OBJECT_NOT_FOUND", f"Unable to find object type {otype}")
             return self.json(schema_body(self.portal, st, self.schemas[st.plural]))  # type: ignore[attr-defined]
 
     def schemas_create(self, req: Request) -> Response:
         body = self._body(req)  # type: ignore[attr-defined]
         if not isinstance(body, dict):
-            raise _err(400, "VALIDATION_ERROR", "Invalid input JSON")
+            raise err(400, "VALIDATION_ERROR", "Invalid input JSON")
         name = body.get("name")
         labels = body.get("labels") or {}
         props = body.get("properties") or []
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise _err(400, "VALIDATION_ERROR",
+            raise err(400, "VALIDATION_ERROR",
                        "Object names must start with a letter and contain only letters, "
                        "numbers and underscores.", context={"name": [str(name)]})
         if not labels.get("singular") or not labels.get("plural"):
-            raise _err(400, "VALIDATION_ERROR", "labels.singular and labels.plural are required")
+            raise err(400, "VALIDATION_ERROR", "labels.singular and labels.plural are required")
         if not isinstance(props, list) or not all(isinstance(p, dict) and p.get("name")
                                                   for p in props):
-            raise _err(400, "VALIDATION_ERROR", "Every property needs a name")
+            raise err(400, "VALIDATION_ERROR", "Every property needs a name")
         names = {p["name"] for p in props}
         primary = body.get("primaryDisplayProperty")
         wanted = [*(body.get("requiredProperties") or []), *([primary] if primary else [])]
         missing = [n for n in wanted if n not in names]
         if missing:
-            raise _err(400, "VALIDATION_ERROR",
+            raise err(400, "VALIDATION_ERROR",
                        f"Properties {missing} are not defined in this schema.",
                        context={"properties": missing})
         assoc_to = []
         for obj in body.get("associatedObjects") or []:
             target = OBJECT_NAMES.get(str(obj).upper())
             if target is None:
-                raise _err(400, "VALIDATION_ERROR", f"Unknown associated object {obj}")
+                raise err(400, "VALIDATION_ERROR", f"Unknown associated object {obj}")
             assoc_to.append(target)
         with self.lock:
             if any(s["name"] == name for s in self.schemas.values()):
-                raise _err(409, "OBJECT_ALREADY_EXISTS",
+                raise err(409, "OBJECT_ALREADY_EXISTS",
                            f"An object type with name {name} already exists.",
                            context={"name": [name]})
             if len(self.schemas) >= MAX_SCHEMAS:
-                raise _err(400, "VALIDATION_ERROR",
+                raise err(400, "VALIDATION_ERROR",
                            f"This account has reached its limit of {MAX_SCHEMAS} custom "
                            "objects.")
             type_id = f"2-{FIRST_CUSTOM_TYPE + len(self.schemas)}"
@@ -161,7 +161,3 @@ class SchemasMixin:
                                        "createdAt": iso(now_ms())}
             out = schema_body(self.portal, st, self.schemas[st.plural])
         return self.json(out, 201)  # type: ignore[attr-defined]
-
-
-def _err(status: int, category: str, message: str, **kw: Any) -> Exception:
-    return err(status, category, message, **kw)

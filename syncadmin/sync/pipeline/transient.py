@@ -26,15 +26,17 @@ def due(account: Any, enabled: Iterable[str], run_started: dt.datetime, now: dt.
     from syncadmin.integration.models import ApiSettings
     from syncadmin.usage.ledger import rolling_sum
 
+    links = list(RecordLink.objects.filter(account=account, status=LinkStatus.FAILED,
+                                           object__in=list(enabled), retry_at__lte=now,
+                                           updated_at__lt=run_started)
+                 .order_by("retry_at")[:BATCH])
+    if not links:  # the usual poll: one indexed query, no budget arithmetic
+        return {}
     api = ApiSettings.objects.filter(account=account).first()
     allocation = api.allocation if api else 0
     if not budget_allows(rolling_sum(account, "salesforce", now - dt.timedelta(days=1)),
                          allocation, Schedule.from_settings()):
         return {}
-    links = (RecordLink.objects.filter(account=account, status=LinkStatus.FAILED,
-                                       object__in=list(enabled), retry_at__lte=now,
-                                       updated_at__lt=run_started)
-             .order_by("retry_at")[:BATCH])
     out: dict[str, list[RecordLink]] = {}
     for link in links:
         out.setdefault(link.object, []).append(link)
